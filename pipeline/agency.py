@@ -1,0 +1,54 @@
+"""Source agency: the news agency an article credits for its content (GUIDE.md, `source_agency`).
+
+Agencies are credited in a handful of fixed typographic forms (credit lines, datelines, contributor
+notes). A rule over those forms is exact and grounded, which a model answering "who wrote this?" is not:
+an agency that is merely quoted inside the story ("as cited by the KCNA news agency") is not the source.
+"""
+from __future__ import annotations
+
+import re
+
+from pipeline.records import Span
+from pipeline.spans import make_span
+
+# Wire services (not newspapers/broadcasters: "Source: Al Jazeera" credits an outlet, not an agency).
+AGENCIES = [
+    "Agence France-Presse", "Agence France Presse", "AFP", "Reuters", "Associated Press", "AP",
+    "TASS", "ITAR-TASS", "dpa", "DPA", "Deutsche Presse-Agentur", "Xinhua", "ANSA", "EFE", "Kyodo",
+    "Yonhap", "UPI", "United Press International", "PTI", "Press Trust of India", "IANS", "ANI",
+    "Bernama", "Anadolu", "Anadolu Agency", "RIA Novosti", "Interfax", "Sputnik", "AAP", "PA",
+    "Press Association", "APA", "KNA", "epd", "SID", "CNA", "Antara", "WAFA", "MENA", "IRNA",
+]
+_AGENCY = "|".join(sorted((re.escape(a) for a in AGENCIES), key=len, reverse=True))
+_ONE = rf"(?:{_AGENCY})"
+_GROUP = rf"(?P<group>{_ONE}(?:\s*(?:,|/|and|&)\s*{_ONE})*)"
+
+# Each pattern is a credit form; the named group is the credited agency (or agencies).
+_CREDIT_FORMS = [
+    # "Source: AFP", "Sources: AFP, dpa", "Source:-AFP" on its own line
+    re.compile(rf"(?im)^\s*sources?\s*:\s*-?\s*{_GROUP}\s*\.?\s*$"),
+    # dateline "WASHINGTON (Reuters) -", "(AP) —" at the start of a paragraph
+    re.compile(rf"(?m)^[^\n]{{0,60}}?\(\s*{_GROUP}\s*\)\s*[-–—:]"),
+    # "KIEV, March 19. /TASS/."
+    re.compile(rf"(?m)^[^\n]{{0,60}}?/\s*{_GROUP}\s*/"),
+    # trailing credit "... state. es/sms (AFP, dpa)" or "(Reuters)" at the very end of the text
+    re.compile(rf"\(\s*{_GROUP}\s*\)\s*$"),
+    # "The Associated Press contributed to this report."
+    re.compile(rf"(?i:the\s+)?{_GROUP}\s+contributed\s+to\s+this\s+(?:report|story|article)"),
+    # "Reporting by ... for Reuters" / "Compiled by ... (Reuters)" are covered by the forms above;
+    # "— AFP" or "- Reuters" as the whole last line
+    re.compile(rf"(?m)^\s*[-–—]\s*{_GROUP}\s*$"),
+]
+
+
+def find_source_agency(text: str) -> Span | None:
+    """The credited agency as a grounded span, or None when the article credits none."""
+    hits: list[tuple[int, re.Match[str]]] = []
+    for rank, form in enumerate(_CREDIT_FORMS):
+        for match in form.finditer(text):
+            hits.append((rank, match))
+    if not hits:
+        return None
+    # Prefer the most explicit credit form, then the last occurrence (credit lines close an article).
+    rank, match = min(hits, key=lambda h: (h[0], -h[1].start("group")))
+    return make_span(text, match.start("group"), match.end("group"))

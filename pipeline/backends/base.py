@@ -1,0 +1,51 @@
+"""The one interface every model backend implements; stages only ever talk to this.
+
+Seq2seq (T5, BART, Pegasus) and causal (decoder-only, GGUF too) models differ in how a prompt becomes
+model input (chat template, padding side) and where generated tokens start; both hide that here.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from pipeline.records import Span
+
+
+@dataclass(frozen=True)
+class SpanQuestion:
+    """Ask for a verbatim piece of `source` (a window of the article starting at `base_offset`)."""
+
+    prompt: str
+    source: str
+    base_offset: int = 0
+
+
+class ModelBackend(ABC):
+    #: name written into records ("model"), e.g. "google/flan-t5-base"
+    name: str
+    #: resolved revision (commit hash) or a content hash for local/packaged files, when known
+    revision: str | None
+    #: "seq2seq" or "causal": which prompt family fits and how inputs are built
+    kind: str
+
+    @property
+    @abstractmethod
+    def max_input_tokens(self) -> int:
+        """Longest prompt the model takes; longer inputs are truncated (or chunked by the caller)."""
+
+    @abstractmethod
+    def count_tokens(self, text: str) -> int:
+        """Tokens `text` takes as model input (no special tokens)."""
+
+    @abstractmethod
+    def truncate(self, text: str, max_tokens: int) -> str:
+        """The longest prefix of `text` that takes at most `max_tokens` tokens."""
+
+    @abstractmethod
+    def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]:
+        """Free text for each prompt (greedy, batched); output order follows `prompts`."""
+
+    @abstractmethod
+    def generate_spans(self, questions: list[SpanQuestion], max_new_tokens: int) -> list[Span | None]:
+        """A grounded span of each question's source (offsets relative to the whole article) or None
+        when the model answers that there is none. Decoding is constrained, so every span is verbatim."""

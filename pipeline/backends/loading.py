@@ -1,0 +1,159 @@
+"""Find a model's files (HF hub id, HF cache, local directory, packaged GGUF, tiny test model) and
+build the backend for it.
+
+The hub path is what users get by default. When the hub cannot be reached and the model is not in the
+HF cache, we fail at once with the remedy instead of hanging in retries.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+from pipeline.backends.base import ModelBackend
+from pipeline.config import ModelSpec, RuntimeSpec
+
+
+class ModelUnavailableError(RuntimeError):
+    """The model's files cannot be found or fetched; the message says what to do."""
+
+
+def load_backend(spec: ModelSpec, runtime: RuntimeSpec | None = None) -> ModelBackend:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # per-shard bars would drown our own progress and logs
+    runtime = runtime or RuntimeSpec()
+    device = _pick_device(runtime.device)
+    if runtime.threads:
+        torch.set_num_threads(runtime.threads)
+    location, revision, extra = _resolve(spec)
+    dtype = _pick_dtype(spec, device)
+    # trust_remote_code is never passed: only architectures transformers itself implements load.
+    tokenizer = AutoTokenizer.from_pretrained(location, **extra)
+    model_cls = AutoModelForSeq2SeqLM if spec.backend == "seq2seq" else AutoModelForCausalLM
+    model = model_cls.from_pretrained(location, dtype=dtype, **extra).to(device)
+    max_input = min(spec.max_input_tokens, _model_context(model, spec.max_input_tokens))
+    from pipeline.backends.hf import CausalBackend, Seq2SeqBackend
+
+    backend_cls = Seq2SeqBackend if spec.backend == "seq2seq" else CausalBackend
+    return backend_cls(model, tokenizer, name=spec.name, revision=revision, device=device,
+                       batch_size=runtime.batch_size, max_input_tokens=max_input)
+
+
+def _resolve(spec: ModelSpec) -> tuple[str, str | None, dict]:
+    """(what from_pretrained gets, a revision id for provenance, extra from_pretrained kwargs)."""
+    if spec.source == "tiny":
+        from pipeline.backends.tiny import ensure_tiny_model
+
+        path = ensure_tiny_model(spec.path)
+        return str(path), _dir_fingerprint(path), {}
+    if spec.source == "packaged":
+        from pipeline.backends.packaged import resolve_packaged_gguf
+
+        gguf = resolve_packaged_gguf(spec.path)
+        return str(gguf.parent), _sha_of_packaged(spec.path), {"gguf_file": gguf.name}
+    if spec.source == "local" or Path(spec.path).expanduser().is_dir():
+        path = Path(spec.path).expanduser()
+        if not path.is_dir():
+            raise ModelUnavailableError(f"model directory {path} does not exist")
+        extra = {"gguf_file": spec.gguf_file} if spec.gguf_file else {}
+        return str(path), _dir_fingerprint(path), extra
+    return _resolve_hub(spec)
+
+
+def _resolve_hub(spec: ModelSpec) -> tuple[str, str | None, dict]:
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    extra = {"gguf_file": spec.gguf_file} if spec.gguf_file else {}
+    try:
+        # The HF cache first: a cached model needs no network at all.
+        path = snapshot_download(spec.path, revision=spec.revision, local_files_only=True)
+        return path, Path(path).name, extra
+    except (LocalEntryNotFoundError, FileNotFoundError, OSError):
+        pass
+    if _hub_offline() or not _hub_reachable():
+        raise ModelUnavailableError(
+            f"model {spec.path!r} is not in the Hugging Face cache ({_hf_cache_dir()}) and the hub cannot be "
+            "reached. Remedies: use an offline model config (model=smollm2_135m, model=qwen2_5_coder_0_5b, "
+            "model=tiny_t5), point at a local copy (model.path=/dir/with/config.json model.source=local), "
+            "or set HF_HOME to a cache that holds it.")
+    path = snapshot_download(spec.path, revision=spec.revision)
+    return path, Path(path).name, extra
+
+
+def _hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _hub_reachable(timeout_s: float = 3.0) -> bool:
+    """A quick TCP check of the hub endpoint, so an unreachable hub fails in seconds, not minutes."""
+    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    try:
+        with socket.create_connection((url.hostname or "huggingface.co", url.port or 443), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+def _hf_cache_dir() -> str:
+    from huggingface_hub.constants import HF_HUB_CACHE
+
+    return str(HF_HUB_CACHE)
+
+
+def _dir_fingerprint(path: Path) -> str:
+    """A short content id of a local model directory (config and tokenizer bytes, weight sizes)."""
+    digest = hashlib.sha256()
+    for item in sorted(Path(path).iterdir()):
+        if item.is_file():
+            digest.update(item.name.encode())
+            if item.suffix in {".json", ".model", ".txt"}:
+                digest.update(item.read_bytes())
+            else:
+                digest.update(str(item.stat().st_size).encode())
+    return "dir-" + digest.hexdigest()[:16]
+
+
+def _sha_of_packaged(name: str) -> str | None:
+    from pipeline.backends.packaged import PACKAGED_MODELS
+
+    spec = PACKAGED_MODELS.get(name)
+    sha = getattr(spec, "sha256", None)
+    return f"sha256-{sha[:16]}" if sha else None
+
+
+def _pick_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelUnavailableError("device=cuda was asked for but torch sees no CUDA device; use device=cpu")
+    return device
+
+
+def _pick_dtype(spec: ModelSpec, device: str):
+    import torch
+
+    if spec.dtype != "auto":
+        return getattr(torch, spec.dtype)
+    # bf16 on GPU (T5 in fp16 overflows to NaN); on CPU bf16 is ~2x faster for the causal GGUF models,
+    # while small T5 stays in fp32 where bf16 CPU kernels gain little.
+    if device == "cuda" or spec.backend == "causal":
+        return torch.bfloat16
+    return torch.float32
+
+
+def _model_context(model, fallback: int) -> int:
+    cfg = model.config
+    for attr in ("max_position_embeddings", "n_positions", "max_sequence_length"):
+        value = getattr(cfg, attr, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    return fallback  # T5 has relative positions and no hard limit

@@ -1,0 +1,60 @@
+"""Typed views of the Hydra config: validated once at start-up so config errors fail before any work.
+
+A model config can only name a known backend and source: there is no `_target_`, so a config file can
+never make us import or instantiate arbitrary code.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+KNOWN_STAGES = ("ingest", "summarize", "extract", "validate", "write")
+
+
+class ModelSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    name: str = Field(description="Model name written into each record.")
+    backend: Literal["seq2seq", "causal"]
+    source: Literal["hub", "local", "packaged", "tiny"] = "hub"
+    path: str = Field(description="Hub id, local directory, packaged model name or tiny model kind.")
+    revision: str | None = None
+    gguf_file: str | None = None
+    prompts: str = Field(description="Prompt family under prompts/ (t5, instruct).")
+    max_input_tokens: int = Field(512, gt=16)
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+
+
+class RuntimeSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
+    batch_size: int = Field(8, ge=1)
+    threads: int | None = Field(None, ge=1)
+
+
+class DecodingSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_summary_tokens: int = Field(64, ge=1)
+    max_claim_tokens: int = Field(48, ge=1)
+    max_span_tokens: int = Field(16, ge=1)
+
+
+class ExtractSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_claims: int = Field(5, ge=0)
+    context_sentences: int = Field(1, ge=0, description="Sentences before a claim sentence shown as context.")
+    rewrite_claims: bool = True
+
+
+def check_stages(stages: list[str]) -> list[str]:
+    unknown = [s for s in stages if s not in KNOWN_STAGES]
+    if unknown:
+        raise ValueError(f"unknown stage(s) {unknown}; known: {list(KNOWN_STAGES)}")
+    for required in ("ingest", "write"):
+        if required not in stages:
+            raise ValueError(f"stage {required!r} cannot be left out")
+    return [s for s in KNOWN_STAGES if s in stages]

@@ -1,0 +1,145 @@
+"""Ingest: turn an input source into `Article`s, and every input that cannot be one into an `ErrorRecord`.
+
+Nothing is dropped silently: each input line/file/row yields exactly one Article or one ErrorRecord.
+Ids: a missing id becomes `line-<n>` (with a warning); a repeated id is an error for the later record
+(the first one wins), so ids in the outputs are unique.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from pipeline.records import Article, ErrorRecord
+
+EXAMPLE_ARTICLES = Path(__file__).resolve().parent.parent / "examples" / "articles.jsonl"
+_HTML = re.compile(r"<(?:p|div|span|br|a|html|body|script|style|h[1-6]|li|ul|table)\b[^>]*>", re.I)
+
+Item = Article | ErrorRecord
+
+
+class InputConfigError(ValueError):
+    """The input source itself is unusable (missing file, unknown kind): fail before any work."""
+
+
+def check_input(cfg: Mapping[str, Any]) -> None:
+    kind = cfg.get("kind")
+    if kind not in {"jsonl", "text_dir", "hf_dataset"}:
+        raise InputConfigError(f"unknown input kind {kind!r}; use input=jsonl, input=text_dir or input=hf_dataset")
+    if kind == "jsonl":
+        path = Path(cfg.get("path") or EXAMPLE_ARTICLES)
+        if not path.is_file():
+            raise InputConfigError(f"input file not found: {path}")
+    elif kind == "text_dir":
+        if not cfg.get("path") or not Path(cfg["path"]).is_dir():
+            raise InputConfigError(f"input directory not found: {cfg.get('path')}")
+
+
+def read_articles(cfg: Mapping[str, Any]) -> Iterator[Item]:
+    check_input(cfg)
+    kind = cfg["kind"]
+    if kind == "jsonl":
+        raw = _jsonl_rows(Path(cfg.get("path") or EXAMPLE_ARTICLES))
+    elif kind == "text_dir":
+        raw = _text_dir_rows(Path(cfg["path"]), cfg.get("glob") or "*.txt")
+    else:
+        raw = _hf_rows(cfg)
+    yield from _unique_ids(raw)
+
+
+def article_from_mapping(row: Any, line: int, *, id_key: str = "id", title_key: str = "title",
+                         text_key: str = "text") -> Item:
+    """Validate one decoded input row into an Article, or explain why it is not one."""
+    if not isinstance(row, Mapping):
+        return ErrorRecord(id=None, line=line, stage="ingest",
+                           error=f"expected a JSON object, got {type(row).__name__}")
+    raw_id = row.get(id_key)
+    warnings: list[str] = []
+    if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()):
+        art_id = f"line-{line}"
+        warnings.append(f"input has no {id_key!r}; using {art_id!r}")
+    elif isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool):
+        art_id = str(raw_id)
+    else:
+        return ErrorRecord(id=None, line=line, stage="ingest",
+                           error=f"{id_key!r} must be a string or an integer, got {type(raw_id).__name__}")
+    if text_key not in row:
+        return ErrorRecord(id=art_id, line=line, stage="ingest", error=f"record has no {text_key!r} field")
+    text = row[text_key]
+    if not isinstance(text, str):
+        return ErrorRecord(id=art_id, line=line, stage="ingest",
+                           error=f"{text_key!r} must be a string, got {type(text).__name__}")
+    if not text.strip():
+        return ErrorRecord(id=art_id, line=line, stage="ingest", error=f"{text_key!r} is empty")
+    title = row.get(title_key)
+    if title is not None and not isinstance(title, str):
+        warnings.append(f"ignored non-string {title_key!r}")
+        title = None
+    if _HTML.search(text):
+        warnings.append("text contains HTML markup; spans refer to the raw text as given")
+    return Article(id=art_id, text=text, title=title, line=line, warnings=warnings)
+
+
+def _unique_ids(items: Iterator[Item]) -> Iterator[Item]:
+    first_line: dict[str, int] = {}
+    for item in items:
+        if isinstance(item, Article):
+            if item.id in first_line:
+                yield ErrorRecord(id=item.id, line=item.line, stage="ingest",
+                                  error=f"duplicate id {item.id!r} (first seen at line {first_line[item.id]}); "
+                                        "the first record is kept")
+                continue
+            first_line[item.id] = item.line
+        yield item
+
+
+def _jsonl_rows(path: Path) -> Iterator[Item]:
+    # Read bytes, so a line that is not UTF-8 is one error rather than a crash of the whole run.
+    with path.open("rb") as fh:
+        for line_no, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield ErrorRecord(id=None, line=line_no, stage="ingest",
+                                  error=f"line is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})")
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield ErrorRecord(id=None, line=line_no, stage="ingest", error=f"malformed JSON: {exc.msg} at column {exc.colno}")
+                continue
+            yield article_from_mapping(row, line_no)
+
+
+def _text_dir_rows(directory: Path, pattern: str) -> Iterator[Item]:
+    for n, path in enumerate(sorted(p for p in directory.glob(pattern) if p.is_file()), start=1):
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield ErrorRecord(id=path.stem, line=n, stage="ingest",
+                              error=f"{path.name} is not valid UTF-8 (byte {exc.start})")
+            continue
+        yield article_from_mapping({"id": path.stem, "text": text}, n)
+
+
+def _hf_rows(cfg: Mapping[str, Any]) -> Iterator[Item]:
+    import datasets
+
+    kwargs: dict[str, Any] = {"split": cfg.get("split") or "train", "streaming": bool(cfg.get("streaming"))}
+    if cfg.get("data_files"):
+        files = cfg["data_files"]
+        kwargs["data_files"] = list(files) if not isinstance(files, str) else files
+    if cfg.get("name"):
+        kwargs["name"] = cfg["name"]
+    try:
+        dataset = datasets.load_dataset(cfg["path"], **kwargs)
+    except Exception as exc:  # datasets raises many types; all mean the source is unusable
+        raise InputConfigError(f"cannot load dataset {cfg['path']!r}: {exc}") from exc
+    keys = {"id_key": cfg.get("id_column") or "id", "title_key": cfg.get("title_column") or "title",
+            "text_key": cfg.get("text_column") or "text"}
+    for n, row in enumerate(dataset, start=1):
+        yield article_from_mapping(row, n, **keys)
