@@ -74,4 +74,4 @@ def _window(article: Article, sentences: list[Span], first: int, last: int) -> S
 
 def _question(prompts: PromptSet, name: str, article: Article, window: Span, site: ClaimSite) -> SpanQuestion:
     prompt = prompts.render(name, context=window.text, sentence=site.sentence.text)
-    return SpanQuestion(prompt=prompt, source=window.text, base_offset=window.start)
+    return SpanQuestion(prompt=prompt, source=window.text, base_offset=window.start, hint=site.sentence.start)

@@ -18,6 +18,8 @@ class SpanQuestion:
     prompt: str
     source: str
     base_offset: int = 0
+    #: article offset to prefer when the answer occurs several times in the source
+    hint: int | None = None
 
 
 class ModelBackend(ABC):

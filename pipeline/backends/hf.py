@@ -51,7 +51,7 @@ class HFBackend(ModelBackend):
     def generate_spans(self, questions: list[SpanQuestion], max_new_tokens: int) -> list[Span | None]:
         from pipeline.grounding import generate_spans  # local import: grounding pulls in generation utils
 
-        formatted = [SpanQuestion(self.format_prompt(q.prompt), q.source, q.base_offset) for q in questions]
+        formatted = [SpanQuestion(self.format_prompt(q.prompt), q.source, q.base_offset, q.hint) for q in questions]
 
         def run(batch: list[SpanQuestion]) -> list[Span | None]:
             return generate_spans(
@@ -59,7 +59,7 @@ class HFBackend(ModelBackend):
                 prompts=[q.prompt for q in batch], sources=[q.source for q in batch],
                 base_offsets=[q.base_offset for q in batch], max_new_tokens=max_new_tokens,
                 is_encoder_decoder=self.model.config.is_encoder_decoder, device=self.device,
-                max_input_tokens=self.max_input_tokens,
+                hints=[q.hint for q in batch], max_input_tokens=self.max_input_tokens,
             )
 
         return self._in_length_order(formatted, run, key=lambda q: len(q.prompt))
@@ -93,8 +93,10 @@ class HFBackend(ModelBackend):
 
     @torch.inference_mode()
     def _generate_text(self, batch: list[str], max_new_tokens: int) -> list[str]:
+        # Causal prompts are already chat-formatted, special tokens included.
         enc = self.tokenizer(batch, return_tensors="pt", padding=True, truncation=True,
-                             max_length=self.max_input_tokens).to(self.device)
+                             max_length=self.max_input_tokens,
+                             add_special_tokens=self.model.config.is_encoder_decoder).to(self.device)
         out = self.model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, num_beams=1,
                                   pad_token_id=self.tokenizer.pad_token_id)
         new = self._new_tokens(out, enc["input_ids"].shape[1])
