@@ -68,10 +68,16 @@ def find_claim_sites(sentences: list[Span], title: str | None, max_claims: int) 
         return []
     title_words = _content_words(title or "")
     sites: list[ClaimSite] = []
+    seen: list[set[str]] = []
     for index, sentence in enumerate(sentences):
         text = sentence.text
         if not is_attributed(text) or len(text) < 25:
             continue
+        words = set(re.findall(r"\w+", text.lower()))
+        # the same claim repeated later (long articles, wire copy pasted twice) is one claim
+        if any(len(words & other) / max(1, len(words | other)) >= 0.8 for other in seen):
+            continue
+        seen.append(words)
         if is_denial(text) and refers_back(text) and sites and index - sites[-1].index <= 3:
             sites[-1].denial_sentences.append(sentence)
             sites[-1].denial_indices.append(index)

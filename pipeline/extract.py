@@ -1,9 +1,10 @@
 """Extract stage: claims with claimants, deniers and evidence, plus the source agency.
 
 Structure comes from our code, not from model-written JSON (a T5 cannot even write `{`): rules pick the
-sentences that report claims (`attribution`), then the model answers short decomposed questions about
-each one, batched across all articles of a step. Names are decoded under a grounding constraint, so each
-is a verbatim piece of the article with exact offsets.
+sentences that report claims (`attribution`) and the phrases that could name a speaker (`candidates`);
+the model then answers short decomposed questions about each claim, batched across all articles of a
+step: it restates the claim, and chooses who claims it and who denies it. Those choices are decoded
+under a grounding constraint, so each name is a verbatim piece of the article with exact offsets.
 """
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from dataclasses import dataclass
 from pipeline.agency import find_source_agency
 from pipeline.attribution import ClaimSite, find_claim_sites
 from pipeline.backends.base import ModelBackend, SpanQuestion
+from pipeline.candidates import rule_speaker, speaker_candidates
 from pipeline.config import DecodingSpec, ExtractSpec
 from pipeline.prompts import PromptSet
 from pipeline.records import Article, Claim, Span
 from pipeline.sentences import split_sentences
-from pipeline.spans import dedupe
+from pipeline.spans import dedupe, make_span
+
+MAX_OPTIONS = 12
 
 
 @dataclass
@@ -25,53 +29,104 @@ class Extraction:
     source_agency: Span | None
 
 
+@dataclass
+class _Plan:
+    article: Article
+    sentences: list[Span]
+    sites: list[ClaimSite]
+
+
 def extract(articles: list[Article], backend: ModelBackend, prompts: PromptSet,
             spec: ExtractSpec, decoding: DecodingSpec) -> list[Extraction]:
     plans = [_plan(a, spec) for a in articles]
-    flat = [(a, site) for a, (sentences, sites) in zip(articles, plans) for site in sites]
+    flat = [(plan, site) for plan in plans for site in plan.sites]
 
     claim_texts = [site.sentence.text for _, site in flat]
     if spec.rewrite_claims and flat:
         rewritten = backend.generate([prompts.render("claim", sentence=site.sentence.text) for _, site in flat],
                                      max_new_tokens=decoding.max_claim_tokens)
-        claim_texts = [r.strip() or original for r, original in zip(rewritten, claim_texts)]
+        claim_texts = [_usable_claim(r) or original for r, original in zip(rewritten, claim_texts)]
 
-    claimant_qs = [_question(prompts, "claimant", a, _window(a, sents, site.index - spec.context_sentences, site.index), site)
-                   for a, (sents, sites) in zip(articles, plans) for site in sites]
+    # Deniers: the subject of a denial verb ("X denied the report") is reliable in news prose, so the rule
+    # answers first and the model chooses only where the rule finds no subject.
+    rule_deniers = {id(site): _fallback(plan.article.text, site.denial_sentences, denial=True)
+                    for plan, site in flat if site.disputed}
+    ask_denier = [(plan, site) for plan, site in flat if site.disputed and rule_deniers[id(site)] is None]
+    denier_qs = [_speaker_question(prompts, "denier", plan, site,
+                                   _window(plan, site.index, max(site.denial_indices)), site.denial_sentences)
+                 for plan, site in ask_denier]
+    model_deniers = dict(zip((id(site) for _, site in ask_denier),
+                             backend.generate_spans(denier_qs, decoding.max_span_tokens) if denier_qs else []))
+
+    claimant_qs = [_speaker_question(prompts, "claimant", plan, site,
+                                     _window(plan, site.index - spec.context_sentences, site.index), [site.sentence],
+                                     exclude=[rule_deniers.get(id(site))])
+                   for plan, site in flat]
     claimants = backend.generate_spans(claimant_qs, decoding.max_span_tokens) if claimant_qs else []
-
-    disputed = [(a, sents, site) for a, (sents, sites) in zip(articles, plans) for site in sites if site.disputed]
-    denier_qs = [_question(prompts, "denier", a, _window(a, sents, site.index, max(site.denial_indices)), site)
-                 for a, sents, site in disputed]
-    denier_answers = iter(backend.generate_spans(denier_qs, decoding.max_span_tokens) if denier_qs else [])
 
     results: list[Extraction] = []
     k = 0
-    for article, (sentences, sites) in zip(articles, plans):
+    for plan in plans:
+        text = plan.article.text
         claims = []
-        for site in sites:
-            deniers = [next(denier_answers)] if site.disputed else []
+        for site in plan.sites:
+            claimant = claimants[k] or _fallback(text, [site.sentence], denial=False)
+            deniers: list[Span | None] = []
+            if site.disputed:
+                deniers = [rule_deniers[id(site)] or model_deniers.get(id(site))]
+            claimant_list = dedupe([claimant])
+            # Whoever denies a claim is not also its claimant ("X denied the claim made by Y").
+            deniers_kept = [d for d in dedupe(deniers) if not any(_same(d, c) for c in claimant_list)]
             evidence = dedupe([site.sentence, *site.denial_sentences])[:3]
-            claims.append(Claim(claim=claim_texts[k], claimants=dedupe([claimants[k]]),
-                                deniers=dedupe(deniers), evidence=evidence))
+            claims.append(Claim(claim=claim_texts[k], claimants=claimant_list, deniers=deniers_kept, evidence=evidence))
             k += 1
-        results.append(Extraction(claims=claims, source_agency=find_source_agency(article.text)))
+        results.append(Extraction(claims=claims, source_agency=find_source_agency(text)))
     return results
 
 
-def _plan(article: Article, spec: ExtractSpec) -> tuple[list[Span], list[ClaimSite]]:
+def _plan(article: Article, spec: ExtractSpec) -> _Plan:
     sentences = split_sentences(article.text)
-    return sentences, find_claim_sites(sentences, article.title, spec.max_claims)
+    return _Plan(article, sentences, find_claim_sites(sentences, article.title, spec.max_claims))
 
 
-def _window(article: Article, sentences: list[Span], first: int, last: int) -> Span:
+def _window(plan: _Plan, first: int, last: int) -> Span:
     """The article text from sentence `first` to sentence `last` (clamped), as one span."""
+    sentences = plan.sentences
     first = max(0, first)
     last = min(len(sentences) - 1, max(first, last))
     start, end = sentences[first].start, sentences[last].end
-    return Span(text=article.text[start:end], start=start, end=end)
+    return Span(text=plan.article.text[start:end], start=start, end=end)
 
 
-def _question(prompts: PromptSet, name: str, article: Article, window: Span, site: ClaimSite) -> SpanQuestion:
-    prompt = prompts.render(name, context=window.text, sentence=site.sentence.text)
-    return SpanQuestion(prompt=prompt, source=window.text, base_offset=window.start, hint=site.sentence.start)
+def _speaker_question(prompts: PromptSet, name: str, plan: _Plan, site: ClaimSite, window: Span,
+                      focus: list[Span], exclude: list[Span | None] = ()) -> SpanQuestion:
+    """Ask who claims/denies, offering the speaker phrases of the window (those in the focus sentences
+    first, none overlapping `exclude`) as the only answers besides "none"."""
+    text = plan.article.text
+    found = [c for c in speaker_candidates(text, window.start, window.end)
+             if not any(x is not None and x.start < c.end and c.start < x.end for x in exclude)]
+    in_focus = [c for c in found if any(f.start <= c.start and c.end <= f.end for f in focus)]
+    others = [c for c in found if c not in in_focus]
+    options = (in_focus + others)[:MAX_OPTIONS]
+    prompt = prompts.render(name, context=window.text, sentence=site.sentence.text,
+                            options="\n".join(f"- {c.text}" for c in options))
+    ranges = tuple((c.start - window.start, c.end - window.start) for c in options)
+    return SpanQuestion(prompt=prompt, source=window.text, base_offset=window.start,
+                        hint=focus[0].start, candidates=ranges)
+
+
+def _fallback(text: str, sentences: list[Span], *, denial: bool) -> Span | None:
+    for sentence in sentences:
+        found = rule_speaker(text, sentence.start, sentence.end, denial=denial)
+        if found is not None:
+            return make_span(text, found.start, found.end)
+    return None
+
+
+def _usable_claim(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text.split()) >= 3 else ""
+
+
+def _same(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end

@@ -84,7 +84,10 @@ class SpanConstraint:
         max_span_tokens: int = 64,
         eos_token_id: int | None = None,
         stop_token_ids: Sequence[int] = (),
+        candidates: Sequence[tuple[int, int]] | None = None,
     ) -> None:
+        """`candidates`: optional character ranges of `source_text`; when given, only those pieces (whole)
+        can be written, so the model chooses among them instead of copying any run of text."""
         if max_span_tokens < 1:
             raise ValueError("max_span_tokens must be at least 1")
         self.source_text = source_text
@@ -101,6 +104,14 @@ class SpanConstraint:
         self.offsets: list[tuple[int, int]] = [tuple(o) for o in encoded["offset_mapping"]]
 
         self._first_positions = self._index_first_tokens(tokenizer)
+        # token start index -> token end indices of candidate pieces starting there (None: any piece)
+        self._pieces: dict[int, frozenset[int]] | None = None
+        if candidates is not None:
+            self._pieces = self._candidate_pieces(candidates)
+            self._first_positions = {
+                t: tuple(p for p in where if p in self._pieces)
+                for t, where in self._first_positions.items() if any(p in self._pieces for p in where)
+            }
         self.null_sequences: list[tuple[int, ...]] = self._tokenize_null_answers(tokenizer, null_answers)
         self._null_set = frozenset(self.null_sequences)
         self._memo: dict[tuple[int, ...], _PrefixState] = {}
@@ -129,6 +140,25 @@ class SpanConstraint:
         for twin, where in twins.items():
             positions.setdefault(twin, []).extend(where)
         return {token_id: tuple(sorted(set(where))) for token_id, where in positions.items()}
+
+    def _candidate_pieces(self, candidates: Sequence[tuple[int, int]]) -> dict[int, frozenset[int]]:
+        """Map character ranges to (first token, last token) index pairs over the source tokens."""
+        pieces: dict[int, set[int]] = {}
+        for start, end in candidates:
+            covered = [i for i, (s, e) in enumerate(self.offsets) if e > start and s < end and e > s]
+            if covered:
+                pieces.setdefault(covered[0], set()).add(covered[-1])
+        return {first: frozenset(lasts) for first, lasts in pieces.items()}
+
+    def _may_continue(self, end: int, length: int) -> bool:
+        if self._pieces is None:
+            return True
+        return any(last > end for last in self._pieces.get(end - length + 1, ()))
+
+    def _may_stop(self, end: int, length: int) -> bool:
+        if self._pieces is None:
+            return True
+        return end in self._pieces.get(end - length + 1, ())
 
     @staticmethod
     def _tokenize_null_answers(tokenizer: Any, null_answers: tuple[str, ...]) -> list[tuple[int, ...]]:
@@ -167,17 +197,18 @@ class SpanConstraint:
         if length == 1:
             ends = self._first_positions.get(token_id, ())
         else:
-            ends = tuple(j + 1 for j in parent.ends if j + 1 < len(source) and source[j + 1] == token_id)
+            ends = tuple(j + 1 for j in parent.ends
+                         if j + 1 < len(source) and source[j + 1] == token_id and self._may_continue(j, length - 1))
         nulls = tuple(
             k for k in parent.nulls
             if len(self.null_sequences[k]) >= length and self.null_sequences[k][length - 1] == token_id
         )
         allowed: set[int] = set()
         if length < self.max_span_tokens:
-            allowed.update(source[j + 1] for j in ends if j + 1 < len(source))
+            allowed.update(source[j + 1] for j in ends if j + 1 < len(source) and self._may_continue(j, length))
         allowed.update(self.null_sequences[k][length] for k in nulls if len(self.null_sequences[k]) > length)
         allowed.discard(self.eos_token_id)  # an EOS inside the source text would end the answer anyway
-        if ends or any(len(self.null_sequences[k]) == length for k in nulls):
+        if any(self._may_stop(j, length) for j in ends) or any(len(self.null_sequences[k]) == length for k in nulls):
             allowed.add(self.eos_token_id)
         if not allowed:  # a prefix the constraint never allowed (forced by another processor): just stop
             allowed.add(self.eos_token_id)
@@ -438,6 +469,7 @@ def generate_spans(
     num_beams: int = 1,
     hints: Sequence[int | None] | None = None,
     max_input_tokens: int | None = None,
+    candidates: Sequence[Sequence[tuple[int, int]] | None] | None = None,
 ) -> list[Span | None]:
     """Generate one grounded span (or None) per prompt, row i constrained to `sources[i]`.
 
@@ -454,8 +486,9 @@ def generate_spans(
     max_span_tokens = max(1, max_new_tokens)
     constraints = [
         SpanConstraint(tokenizer, source, base, null_answers=null_answers, max_span_tokens=max_span_tokens,
-                       eos_token_id=eos_ids[0], stop_token_ids=eos_ids)
-        for source, base in zip(sources, base_offsets)
+                       eos_token_id=eos_ids[0], stop_token_ids=eos_ids,
+                       candidates=candidates[i] if candidates is not None else None)
+        for i, (source, base) in enumerate(zip(sources, base_offsets))
     ]
     device = device if device is not None else model.device
 

@@ -20,6 +20,8 @@ class SpanQuestion:
     base_offset: int = 0
     #: article offset to prefer when the answer occurs several times in the source
     hint: int | None = None
+    #: character ranges of `source` the answer must be one of (None: any contiguous piece)
+    candidates: tuple[tuple[int, int], ...] | None = None
 
 
 class ModelBackend(ABC):

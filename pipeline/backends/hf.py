@@ -51,7 +51,8 @@ class HFBackend(ModelBackend):
     def generate_spans(self, questions: list[SpanQuestion], max_new_tokens: int) -> list[Span | None]:
         from pipeline.grounding import generate_spans  # local import: grounding pulls in generation utils
 
-        formatted = [SpanQuestion(self.format_prompt(q.prompt), q.source, q.base_offset, q.hint) for q in questions]
+        formatted = [SpanQuestion(self.format_prompt(q.prompt), q.source, q.base_offset, q.hint, q.candidates)
+                     for q in questions]
 
         def run(batch: list[SpanQuestion]) -> list[Span | None]:
             return generate_spans(
@@ -60,6 +61,7 @@ class HFBackend(ModelBackend):
                 base_offsets=[q.base_offset for q in batch], max_new_tokens=max_new_tokens,
                 is_encoder_decoder=self.model.config.is_encoder_decoder, device=self.device,
                 hints=[q.hint for q in batch], max_input_tokens=self.max_input_tokens,
+                candidates=[q.candidates for q in batch],
             )
 
         return self._in_length_order(formatted, run, key=lambda q: len(q.prompt))
