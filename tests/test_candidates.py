@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+from pipeline.backends.tiny import ensure_tiny_model
+from pipeline.candidates import rule_speaker, speaker_candidates
+from pipeline.grounding import SpanConstraint, generate_spans
+from pipeline.sentences import split_sentences
+
+
+def _cands(text: str) -> list[str]:
+    return [c.text for c in speaker_candidates(text, 0, len(text))]
+
+
+def test_proper_names_possessives_and_roles(seed_text):
+    sentence = next(s for s in split_sentences(seed_text) if "Tokyo Shimbun" in s.text)
+    found = [c.text for c in speaker_candidates(seed_text, sentence.start, sentence.end)]
+    assert "North Korea’s foreign ministry" in found and "Japan’s Tokyo Shimbun" in found
+    assert "Tokyo Shimbun" in found
+    for c in speaker_candidates(seed_text, sentence.start, sentence.end):
+        assert seed_text[c.start : c.end] == c.text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A senior US military official said the raid killed 14 fighters.", "A senior US military official"),
+    ("Prosecutors alleged that he had lied.", "Prosecutors"),
+    ("The plan will fail, said Home Secretary Charles Clarke.", "Home Secretary Charles Clarke"),
+    ("Growth will slow, according to analysts at the bank.", "analysts"),
+])
+def test_speaker_phrases(text, expected):
+    assert expected in _cands(text)
+
+
+def test_pronouns_days_and_sentence_adverbs_are_not_names():
+    found = _cands("Moreover, on Thursday he said it was true. However They disagreed.")
+    assert not {"He", "he", "Thursday", "Moreover", "However", "They"} & set(found)
+
+
+def test_rule_speaker_subject_of_denial(seed_text):
+    sentence = next(s for s in split_sentences(seed_text) if "Prigozhin" in s.text)
+    found = rule_speaker(seed_text, sentence.start, sentence.end, denial=True)
+    assert found is not None and "Yevgeny Prigozhin" in found.text
+    assert rule_speaker("It rained all day.", 0, 11, denial=True) is None
+
+
+@pytest.mark.parametrize("kind, model_cls", [("t5", AutoModelForSeq2SeqLM), ("causal", AutoModelForCausalLM)])
+def test_decoding_restricted_to_candidates(kind, model_cls, seed_text):
+    """Whatever the (random) weights, an answer is exactly one of the offered phrases, or None."""
+    path = ensure_tiny_model(kind)
+    tokenizer, model = AutoTokenizer.from_pretrained(path), model_cls.from_pretrained(path)
+    sentences = split_sentences(seed_text)[:8]
+    prompts, sources, bases, cands, allowed_texts = [], [], [], [], []
+    for s in sentences:
+        found = speaker_candidates(seed_text, s.start, s.end)
+        prompts.append(f"Who? {s.text}")
+        sources.append(s.text)
+        bases.append(s.start)
+        cands.append([(c.start - s.start, c.end - s.start) for c in found])
+        allowed_texts.append({(c.start, c.end) for c in found})
+    spans = generate_spans(model, tokenizer, prompts, sources, bases, max_new_tokens=12,
+                           is_encoder_decoder=kind == "t5", candidates=cands)
+    answered = 0
+    for span, allowed in zip(spans, allowed_texts):
+        if span is not None:
+            answered += 1
+            assert seed_text[span.start : span.end] == span.text
+            assert any(s <= span.start and span.end <= e for s, e in allowed), span
+    assert len(spans) == len(sentences)
+
+
+def test_constraint_allows_only_candidate_starts_and_ends(seed_text):
+    tokenizer = AutoTokenizer.from_pretrained(ensure_tiny_model("t5"))
+    text = "The White House said North Korea denied it."
+    c = SpanConstraint(tokenizer, text, candidates=[(4, 15)])  # "White House"
+    first = set(c.allowed([])) - {c.eos_token_id} - {seq[0] for seq in c.null_sequences}
+    piece = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    starts = {tid for tid, (s, e) in zip(piece["input_ids"], piece["offset_mapping"]) if s <= 4 < e or s == 4}
+    assert first and first <= starts | set(c._first_positions)
+    # walk the only path and check EOS comes exactly at the candidate's end
+    path: list[int] = []
+    while True:
+        options = [t for t in c.allowed(path) if t != c.eos_token_id and t not in {s[0] for s in c.null_sequences}]
+        if not options or c.eos_token_id in c.allowed(path) and path:
+            break
+        path.append(options[0])
+    span = c.to_span(path)
+    assert span is not None and span.text == "White House"
