@@ -15,11 +15,13 @@ _CLAIM_CUES = re.compile(
     r"\b(said|says|say|saying|told|tells|claimed|claims?|claiming|alleged|alleges?|allegations?|accused|accuses|"
     r"reported|reports?|according to|stated|states|announced|announces|insisted|insists|argued|argues|"
     r"warned|warns|added|believes?|suggested|suggests?|confirmed|confirms|acknowledged|admitted|maintained|"
-    r"maintains|testified|charged|contended|asserted|predicted|estimated|revealed|concluded|found)\b", re.I)
+    r"maintains|testified|charged|contended|asserted|predicted|estimated|revealed|concluded|found|"
+    r"condemned|blasted|slammed|criticised|criticized|described|urged|noted|wrote|tweeted)\b", re.I)
 _DENIAL_CUES = re.compile(
     r"\b(denied|denies|deny|denying|denial|rejected|rejects|reject|rejecting|dismissed|dismisses|dismiss|"
     r"disputed|disputes|dispute|refuted|refutes|contradicted|contradicts|rebuffed|repudiated|"
     r"groundless|baseless|unfounded|false report|not true|untrue|fake news|pleaded not guilty|"
+    r"not the case|played down|plays down|nonsense|rubbish|fabricated|fabrication|misleading|categorically|"
     r"called (?:it|the \w+) (?:\w+ )?(?:lies|false|nonsense|absurd))\b", re.I)
 # A denial whose object is a back-reference ("denied the report") disputes a claim made earlier.
 _BACK_REFERENCE = re.compile(

@@ -40,9 +40,12 @@ _REPORTING_VERB = re.compile(
     r"stated|states|announced|announces|insisted|insists|argued|argues|warned|warns|added|believes|believe|"
     r"suggested|suggests|confirmed|confirms|acknowledged|admitted|maintained|maintains|testified|charged|"
     r"contended|asserted|predicted|estimated|revealed|concluded|found|denied|denies|deny|rejected|rejects|"
+    r"condemned|mocked|blasted|slammed|criticised|criticized|praised|described|urged|vowed|pledged|promised|"
+    r"noted|explained|wrote|tweeted|posted|defended|dismissed|"
     r"dismissed|dismisses|disputed|disputes|refuted|refutes|contradicted|contradicts|called|calls|hastened)\b")
 _INVERTED = re.compile(r"\b(?:said|says|told|added|according to|wrote|claimed|stated|warned|insisted)\s+"
-                       r"(?P<who>(?:the\s+|a\s+|an\s+)?[\w’'\-. ]{2,80}?)(?=[,.;:\n]|\s+(?:on|in|at|who|adding|that)\b|$)")
+                       r"(?P<who>(?:the\s+|a\s+|an\s+)?[\w’'\-. ]{2,80}?)"
+                       r"(?=[,.;:\n]|\s+(?:on|in|at|who|adding|that|as|after|while|when|because|but|and)\b|$)")
 _CLAUSE_BREAK = re.compile(r"(?:^|[,;:“”\"(]|\b(?:that|but|and|while|as|when|after|because|although)\b)\s*")
 _SUBJECT_CUT = re.compile(r"\s+(?:in|on|at|during|after|before|last|this|on\s+\w+day|earlier|later|also|has|had|have|"
                           r"was|were|is|are|had|would|will|then|who|which)\b.*$", re.S)
@@ -112,10 +115,18 @@ def speaker_candidates(text: str, start: int, end: int) -> list[Candidate]:
         if subject:
             add(*subject, "subject")
     for m in _INVERTED.finditer(window):
-        who = m.group("who")
-        if who[:1].isupper() or who.split()[0].lower() in {"the", "a", "an"}:
+        if _inverted_ok(window, m):
             add(m.start("who"), m.end("who"), "inverted")
     return sorted(found.values(), key=lambda c: (c.start, c.end))
+
+
+def _inverted_ok(window: str, m: re.Match[str]) -> bool:
+    """An inverted attribution follows a quote or a comma ('"...," said the minister'), or is
+    "according to X"; and names somebody (a capital or a determiner), not a clause ("said it was")."""
+    who = m.group("who")
+    if not (who[:1].isupper() or who.split()[0].lower() in {"the", "a", "an"}):
+        return False
+    return m.group().startswith("according") or bool(re.search(r"[,\"”’]\s*$", window[: m.start()]))
 
 
 def _extend_left(window: str, index: int, max_words: int = 4) -> int:
@@ -141,18 +152,37 @@ _STOP_LEFT = {"that", "and", "but", "or", "by", "to", "of", "with", "said", "say
 
 def _subject_before(window: str, verb_start: int) -> tuple[int, int] | None:
     """The noun phrase before a reporting verb within its clause ("the private company’s owner Yevgeny
-    Prigozhin" in "..., but the private company’s owner Yevgeny Prigozhin denied ...")."""
+    Prigozhin" in "..., but the private company’s owner Yevgeny Prigozhin denied ..."). None for a
+    pronoun subject ("He said"): the caller resolves those from earlier sentences."""
     clause_start = 0
     for m in _CLAUSE_BREAK.finditer(window, 0, verb_start):
         if m.end() <= verb_start:
             clause_start = m.end()
     phrase = window[clause_start:verb_start]
+    # "Merkel, Germany's Chancellor, rejected": the subject is the name before the appositive
+    appositive = re.search(rf"({_CAP_WORD}(?:\s+{_CAP_WORD})*),\s*[^,;.]{{1,60}},\s*$", window[:verb_start])
+    if appositive and not phrase.strip():
+        return appositive.start(1), appositive.end(1)
     stripped = _LEADING_DET.sub("", phrase.lstrip())
-    offset = clause_start + (len(phrase) - len(phrase.lstrip())) + (len(phrase.lstrip()) - len(stripped))
+    offset = clause_start + (len(phrase) - len(stripped))
+    # "Mr Brown vigorously denied": adverbs are not part of the subject
+    stripped = re.sub(r"(?:\s+\w+ly)+\s*$", "", stripped.rstrip())
+    # "During his time on the stand Mr Sullivan told": a leading adverbial phrase ends before the name
+    if re.match(r"(?i)(?:during|in|on|at|after|before|speaking|asked|since|despite|under|with|for|from)\b", stripped):
+        names = list(_NAME_RUN.finditer(stripped))
+        if not names:
+            return None
+        offset += names[-1].start()
+        stripped = stripped[names[-1].start():]
     cut = _SUBJECT_CUT.search(stripped)
     if cut and cut.start() > 0:
         stripped = stripped[: cut.start()]
-    if not stripped.strip() or len(stripped.split()) > MAX_WORDS:
+    # "Ahmed Tibi, a Palestinian lawmaker, told": prefer the name before the appositive
+    if re.match(r"(?i)(?:a|an|the)\s", stripped):
+        before = re.search(rf"({_CAP_WORD}(?:\s+{_CAP_WORD})*),\s*$", window[:offset])
+        if before:
+            return before.start(1), before.end(1)
+    if not stripped.strip() or len(stripped.split()) > MAX_WORDS or stripped.strip().lower() in _NOT_NAMES:
         return None
     return offset, offset + len(stripped)
 
@@ -163,19 +193,47 @@ _DENIAL_VERB = re.compile(r"\b(denied|denies|deny|rejected|rejects|dismissed|dis
 
 def rule_speaker(text: str, start: int, end: int, *, denial: bool) -> Candidate | None:
     """The subject of the sentence's first reporting (or, with `denial`, denying) verb: the fallback when a
-    model declines to answer. Inverted attributions ("..., said the minister") count too."""
+    model declines to answer. Inverted attributions ("..., said the minister") count too; a coordinated
+    verb without its own subject ("X announced ..., but denied ...") takes the sentence's first subject."""
     window = text[start:end]
-    verb = (_DENIAL_VERB if denial else _REPORTING_VERB).search(window)
-    if verb is None:
-        return None
+    verbs = [_DENIAL_VERB.search(window)] if denial else []
+    verbs.append(_REPORTING_VERB.search(window))
     by_start = {(c.start, c.end): c for c in speaker_candidates(text, start, end)}
-    subject = _subject_before(window, verb.start())
-    if subject:
-        span = make_span(text, start + subject[0], start + subject[1])
-        if span is not None and (span.start, span.end) in by_start:
-            return by_start[(span.start, span.end)]
-    for m in _INVERTED.finditer(window):
-        key = make_span(text, start + m.start("who"), start + m.end("who"))
-        if key is not None and (key.start, key.end) in by_start:
-            return by_start[(key.start, key.end)]
+
+    def known(s: int, e: int) -> Candidate | None:
+        span = make_span(text, start + s, start + e)
+        if span is None:
+            return None
+        return by_start.get((span.start, span.end)) or Candidate(span.start, span.end, span.text, "subject")
+
+    for verb in verbs:
+        if verb is None:
+            continue
+        if re.search(r"\b(?:but|and)\s+(?:\w+ly\s+)?$", window[: verb.start()]):
+            first = _REPORTING_VERB.search(window)
+            if first is not None and first.start() < verb.start():
+                verb = first
+        subject = _subject_before(window, verb.start())
+        if subject:
+            return known(*subject)
+        for m in _INVERTED.finditer(window, verb.start()):
+            if _inverted_ok(window, m):
+                return known(m.start("who"), m.end("who"))
+    return None
+
+
+_CLAIM_SOURCE = re.compile(
+    rf"\b(?:claims?|reports?|allegations?|accusations?|suggestions?|assertions?|statement)\s+(?:made\s+)?by\s+"
+    rf"(?P<by>(?:the\s+)?{_CAP_WORD}(?:\s+{_CAP_WORD})*)"
+    rf"|(?P<owner>{_CAP_WORD}(?:\s+{_CAP_WORD})*)(?:[{_APOS}]s?)?\s+(?:claims?|reports?|allegations?|accusations?)\b")
+
+
+def claim_source(text: str, start: int, end: int) -> Candidate | None:
+    """Who made the claim a denial sentence disputes: "denied the claim made by Japan’s Tokyo Shimbun",
+    "denied Conservative claims", "rejected Uber's claim"."""
+    for m in _CLAIM_SOURCE.finditer(text, start, end):
+        group = "by" if m.group("by") else "owner"
+        span = make_span(text, m.start(group), m.end(group))
+        if span is not None and span.text.lower() not in _NOT_NAMES:
+            return Candidate(span.start, span.end, span.text, "source")
     return None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pipeline.agency import find_source_agency
 from pipeline.attribution import ClaimSite, find_claim_sites
 from pipeline.backends.base import ModelBackend, SpanQuestion
-from pipeline.candidates import rule_speaker, speaker_candidates
+from pipeline.candidates import claim_source, rule_speaker, speaker_candidates
 from pipeline.config import DecodingSpec, ExtractSpec
 from pipeline.prompts import PromptSet
 from pipeline.records import Article, Claim, Span
@@ -70,7 +70,7 @@ def extract(articles: list[Article], backend: ModelBackend, prompts: PromptSet,
         text = plan.article.text
         claims = []
         for site in plan.sites:
-            claimant = claimants[k] or _fallback(text, [site.sentence], denial=False)
+            claimant = claimants[k] or _claimant_fallback(plan, site)
             deniers: list[Span | None] = []
             if site.disputed:
                 deniers = [rule_deniers[id(site)] or model_deniers.get(id(site))]
@@ -113,6 +113,19 @@ def _speaker_question(prompts: PromptSet, name: str, plan: _Plan, site: ClaimSit
     ranges = tuple((c.start - window.start, c.end - window.start) for c in options)
     return SpanQuestion(prompt=prompt, source=window.text, base_offset=window.start,
                         hint=focus[0].start, candidates=ranges)
+
+
+def _claimant_fallback(plan: _Plan, site: ClaimSite) -> Span | None:
+    """Who claims, by rule: the source a denial names ("denied the claim made by X"), else the subject of
+    the reporting verb; a pronoun subject ("He said") resolves to the previous sentence's speaker."""
+    text = plan.article.text
+    if site.sentence in site.denial_sentences:
+        source = claim_source(text, site.sentence.start, site.sentence.end)
+        if source is not None:
+            return make_span(text, source.start, source.end)
+        return None  # the subject of a denial sentence is its denier, not its claimant
+    earlier = plan.sentences[max(0, site.index - 2) : site.index]
+    return _fallback(text, [site.sentence, *reversed(earlier)], denial=False)
 
 
 def _fallback(text: str, sentences: list[Span], *, denial: bool) -> Span | None:

@@ -86,3 +86,31 @@ def test_constraint_allows_only_candidate_starts_and_ends(seed_text):
         path.append(options[0])
     span = c.to_span(path)
     assert span is not None and span.text == "White House"
+
+
+@pytest.mark.parametrize("text, denial, expected", [
+    ("Merkel, Germany's Chancellor, rejected Erdogan's claims.", True, "Merkel"),
+    ("Mr Brown vigorously denied Conservative claims.", True, "Mr Brown"),
+    ("During his time on the stand Mr Sullivan repeatedly told jurors they met.", False, "Mr Sullivan"),
+    ("McDonald's announced it would scrap the meals, but denied the film was the reason.", True, "McDonald's"),
+    ('"That is not true," said Tim Ellsmore, managing director of 3ami.', True, "Tim Ellsmore"),
+    ("He said the plan would fail.", False, None),  # pronouns are resolved by the caller
+])
+def test_rule_speaker_cases(text, denial, expected):
+    found = rule_speaker(text, 0, len(text), denial=denial)
+    assert (found.text if found else None) == expected
+    if found:
+        assert text[found.start : found.end] == found.text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The ministry denied the claim made by Japan’s Tokyo Shimbun that arms were sent.", "Japan’s Tokyo Shimbun"),
+    ("Mr Brown denied Conservative claims that he fiddled the figures.", "Conservative"),
+    ("The judge rejected Uber's claim.", "Uber's"),
+    ("He denied it.", None),
+])
+def test_claim_source(text, expected):
+    from pipeline.candidates import claim_source
+
+    found = claim_source(text, 0, len(text))
+    assert (found.text if found else None) == expected
