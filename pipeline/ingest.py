@@ -7,6 +7,7 @@ Ids: a missing id becomes `line-<n>` (with a warning); a repeated id is an error
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -16,6 +17,17 @@ from pipeline.records import Article, ErrorRecord
 
 EXAMPLE_ARTICLES = Path(__file__).resolve().parent.parent / "examples" / "articles.jsonl"
 _HTML = re.compile(r"<(?:p|div|span|br|a|html|body|script|style|h[1-6]|li|ul|table)\b[^>]*>", re.I)
+# A JSON "\ud800" escape decodes to an unpaired surrogate: not Unicode text, and it cannot be written as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Phrases that address the model instead of the reader. The output's structure is fixed by our code, so
+# they cannot change it; free text (summary, claim wording) may still be swayed, hence the warning.
+_INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.\n]{0,40}?\b(?:previous|prior|above|earlier|all|any|your)\b"
+    r"[^.\n]{0,30}?\b(?:instructions?|prompts?|rules|directions)\b|\bsystem prompt\b|\byou are now\b", re.I)
+# Words frequent in any English prose and rare as words in other Latin-script languages.
+_ENGLISH_WORDS = frozenset("the of and to is that for on was with as by at said it from has have be are were "
+                           "he she they his her this not which would will".split())
+_LANGUAGE_SAMPLE = 20_000
 
 Item = Article | ErrorRecord
 
@@ -32,6 +44,8 @@ def check_input(cfg: Mapping[str, Any]) -> None:
         path = Path(cfg.get("path") or EXAMPLE_ARTICLES)
         if not path.is_file():
             raise InputConfigError(f"input file not found: {path}")
+        if not os.access(path, os.R_OK):
+            raise InputConfigError(f"input file not readable: {path}")
     elif kind == "text_dir":
         if not cfg.get("path") or not Path(cfg["path"]).is_dir():
             raise InputConfigError(f"input directory not found: {cfg.get('path')}")
@@ -62,6 +76,9 @@ def article_from_mapping(row: Any, line: int, *, id_key: str = "id", title_key: 
         warnings.append(f"input has no {id_key!r}; using {art_id!r}")
     elif isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool):
         art_id = str(raw_id)
+        if _SURROGATE.search(art_id):
+            return ErrorRecord(id=None, line=line, stage="ingest",
+                               error=f"{id_key!r} is not valid Unicode (it holds an unpaired surrogate escape)")
     else:
         return ErrorRecord(id=None, line=line, stage="ingest",
                            error=f"{id_key!r} must be a string or an integer, got {type(raw_id).__name__}")
@@ -73,13 +90,45 @@ def article_from_mapping(row: Any, line: int, *, id_key: str = "id", title_key: 
                            error=f"{text_key!r} must be a string, got {type(text).__name__}")
     if not text.strip():
         return ErrorRecord(id=art_id, line=line, stage="ingest", error=f"{text_key!r} is empty")
+    if bad := _SURROGATE.search(text):
+        return ErrorRecord(id=art_id, line=line, stage="ingest",
+                           error=f"{text_key!r} is not valid Unicode: unpaired surrogate {bad.group()!a} at "
+                                 f"character {bad.start()}")
     title = row.get(title_key)
     if title is not None and not isinstance(title, str):
         warnings.append(f"ignored non-string {title_key!r}")
         title = None
+    elif title is not None and _SURROGATE.search(title):
+        warnings.append(f"ignored {title_key!r}: not valid Unicode")
+        title = None
+    warnings.extend(text_warnings(text))
+    return Article(id=art_id, text=text, title=title, line=line, warnings=warnings)
+
+
+def text_warnings(text: str) -> list[str]:
+    """Warnings about text we still process: markup, instruction-like phrasing, a language we do not model."""
+    warnings = []
     if _HTML.search(text):
         warnings.append("text contains HTML markup; spans refer to the raw text as given")
-    return Article(id=art_id, text=text, title=title, line=line, warnings=warnings)
+    if _INJECTION.search(text):
+        warnings.append("text contains instruction-like phrasing (possible prompt injection); it was treated as "
+                        "article text only, but free-text fields (summary, claim wording) may reflect it")
+    if language := _language_warning(text):
+        warnings.append(language)
+    return warnings
+
+
+def _language_warning(text: str) -> str | None:
+    sample = text[:_LANGUAGE_SAMPLE]
+    letters = [c for c in sample if c.isalpha()]
+    if len(letters) < 40:
+        return None
+    if sum(c.isascii() for c in letters) < 0.5 * len(letters):
+        return "text is mostly in a non-Latin script; the models are English-only, so expect weak summaries and claims"
+    words = re.findall(r"[^\W\d_]+", sample.lower())
+    if len(words) >= 30 and sum(w in _ENGLISH_WORDS for w in words) < 0.05 * len(words):
+        return "text does not look like English; the models are English-only, so expect weak summaries and claims"
+    return None
 
 
 def _unique_ids(items: Iterator[Item]) -> Iterator[Item]:
@@ -99,6 +148,8 @@ def _jsonl_rows(path: Path) -> Iterator[Item]:
     # Read bytes, so a line that is not UTF-8 is one error rather than a crash of the whole run.
     with path.open("rb") as fh:
         for line_no, raw in enumerate(fh, start=1):
+            if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a UTF-8 byte-order mark (Windows editors) is not part of the first record
             if not raw.strip():
                 continue
             try:
@@ -112,6 +163,12 @@ def _jsonl_rows(path: Path) -> Iterator[Item]:
             except json.JSONDecodeError as exc:
                 yield ErrorRecord(id=None, line=line_no, stage="ingest", error=f"malformed JSON: {exc.msg} at column {exc.colno}")
                 continue
+            except (ValueError, RecursionError) as exc:
+                # Valid JSON that Python will not decode: an integer of over 4300 digits, or nesting deeper
+                # than the recursion limit. Hostile or broken, it is this line's error, not the run's.
+                reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+                yield ErrorRecord(id=None, line=line_no, stage="ingest", error=f"unreadable JSON: {reason}")
+                continue
             yield article_from_mapping(row, line_no)
 
 
@@ -123,6 +180,10 @@ def _text_dir_rows(directory: Path, pattern: str) -> Iterator[Item]:
             yield ErrorRecord(id=path.stem, line=n, stage="ingest",
                               error=f"{path.name} is not valid UTF-8 (byte {exc.start})")
             continue
+        except OSError as exc:  # unreadable (permissions, vanished): this file fails, the run goes on
+            yield ErrorRecord(id=path.stem, line=n, stage="ingest", error=f"cannot read {path.name}: {exc.strerror}")
+            continue
+        text = text.removeprefix("\ufeff")  # a byte-order mark is not article text
         yield article_from_mapping({"id": path.stem, "text": text}, n)
 
 

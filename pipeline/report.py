@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.output import atomic_write_text
 from pipeline.records import Article, FactsRecord, Span
 
 REPORT_FILENAME = "report.html"
@@ -469,17 +468,8 @@ def write_report(
     """Render and atomically write `run_dir/report.html` (temp file in the same dir + os.replace)."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    # "replace" turns lone surrogates (possible in JSON input) into "?" instead of failing the run.
-    data = render_report(items, manifest, max_articles).encode("utf-8", errors="replace")
+    # lone surrogates (possible in JSON input) become "?" instead of failing the run
+    page = render_report(items, manifest, max_articles).encode("utf-8", errors="replace").decode("utf-8")
     target = run_dir / REPORT_FILENAME
-    fd, tmp_name = tempfile.mkstemp(prefix=".report.", suffix=".html.tmp", dir=run_dir)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    atomic_write_text(target, page)
     return target

@@ -10,6 +10,12 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Results cache and tiny models of a test session live in their own folder, so test runs never reuse
+# (or pollute) a user's ~/.cache/newsfacts results.
+if "NEWSFACTS_CACHE" not in os.environ:
+    import tempfile
+
+    os.environ["NEWSFACTS_CACHE"] = tempfile.mkdtemp(prefix="newsfacts-test-cache-")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ def test_every_prompt_set_has_every_stage_question(family):
     for path in (PROMPTS_DIR / family).glob("*.yaml"):
         prompts = load_prompts(family, path.stem)
         assert {"summarize", "claim", "claimant", "denier"} <= set(prompts.templates)
-        rendered = prompts.render("claimant", context="C {x} $y", sentence="S")
+        rendered = prompts.render("claimant", context="C {x} $y", sentence="S", options="- A")
         assert "C {x} $y" in rendered  # article text is a value, never a template
 
 

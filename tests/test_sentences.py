@@ -19,3 +19,11 @@ def test_paragraph_lines_never_merge():
 def test_abbreviations_do_not_split():
     text = "Mr. Smith met Dr. Jones in the U.S. on Monday. They talked."
     assert len(split_sentences(text)) == 2
+
+
+def test_one_huge_paragraph_is_split_exactly():
+    # ~130k characters on one line: cut into pieces before pysbd (which is quadratic in paragraph length)
+    text = " ".join(f"Officials said on day {i} that the plan was working." for i in range(2500))
+    sentences = split_sentences(text)
+    assert len(sentences) == 2500
+    assert all(text[s.start : s.end] == s.text for s in sentences)
