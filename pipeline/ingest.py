@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,18 @@ def check_input(cfg: Mapping[str, Any]) -> None:
     elif kind == "text_dir":
         if not cfg.get("path") or not Path(cfg["path"]).is_dir():
             raise InputConfigError(f"input directory not found: {cfg.get('path')}")
+
+
+def count_inputs(cfg: Mapping[str, Any]) -> int | None:
+    """How many inputs `read_articles(cfg)` yields (one per non-blank line, file or row), for a progress bar's
+    total and ETA; None when only reading the whole source would tell (hf_dataset)."""
+    kind = cfg.get("kind")
+    if kind == "jsonl":
+        with Path(cfg.get("path") or EXAMPLE_ARTICLES).open("rb") as fh:
+            return sum(1 for raw in fh if raw.strip())
+    if kind == "text_dir":
+        return sum(1 for p in Path(cfg["path"]).glob(cfg.get("glob") or "*.txt") if p.is_file())
+    return None
 
 
 def read_articles(cfg: Mapping[str, Any]) -> Iterator[Item]:
@@ -190,10 +203,13 @@ def _text_dir_rows(directory: Path, pattern: str) -> Iterator[Item]:
 def _hf_rows(cfg: Mapping[str, Any]) -> Iterator[Item]:
     import datasets
 
+    if not sys.stderr.isatty():
+        datasets.disable_progress_bars()  # "Generating train split" bars would clutter logs and CI output
     kwargs: dict[str, Any] = {"split": cfg.get("split") or "train", "streaming": bool(cfg.get("streaming"))}
     if cfg.get("data_files"):
         files = cfg["data_files"]
-        kwargs["data_files"] = list(files) if not isinstance(files, str) else files
+        # A file, a list of files, or {split: files}: the mapping is what lets `split` pick a file.
+        kwargs["data_files"] = files if isinstance(files, (str, Mapping)) else list(files)
     if cfg.get("name"):
         kwargs["name"] = cfg["name"]
     try:

@@ -27,7 +27,7 @@ from pipeline.backends.base import ModelBackend
 from pipeline.cache import CacheSpec, ResultCache, code_fingerprint, stable_hash
 from pipeline.config import DecodingSpec, ExtractSpec, ModelSpec, RuntimeSpec, check_stages
 from pipeline.extract import Extraction, extract
-from pipeline.ingest import check_input, read_articles
+from pipeline.ingest import check_input, count_inputs, read_articles
 from pipeline.output import RunWriter, write_manifest
 from pipeline.prompts import PromptSet, load_prompts
 from pipeline.records import Article, ErrorRecord, FactsRecord, Provenance
@@ -130,7 +130,7 @@ def run_pipeline(cfg: dict[str, Any], run_dir: Path, backend: ModelBackend | Non
         skipped = checkpoint.consumed
         base_hits = checkpoint.cache_hits
         with RunWriter(run_dir, written=checkpoint.written, failed=checkpoint.failed) as writer, \
-                _progress(skipped) as bar:
+                _progress(skipped, settings.input) as bar:
             items = _timed(read_articles(settings.input), timings, "ingest")
             if skipped:
                 report_items = _replay_committed(items, checkpoint, run_dir, settings)
@@ -346,12 +346,15 @@ def _batched(items: Iterable[T], n: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def _progress(done: int = 0):
+def _progress(done: int = 0, source: dict[str, Any] | None = None):
     from tqdm import tqdm
 
-    # Shown on stderr only when it is a terminal: logs and CI output stay clean.
-    return tqdm(unit="article", desc="newsfacts", file=sys.stderr, disable=not sys.stderr.isatty(),
-                dynamic_ncols=True, initial=done)
+    # Shown on stderr only when it is a terminal: logs and CI output stay clean. The total (for done/total
+    # and the ETA) costs a pass over the input, so it is counted only when the bar is shown.
+    shown = sys.stderr.isatty()
+    total = count_inputs(source) if shown and source is not None else None
+    return tqdm(unit="article", desc="newsfacts", file=sys.stderr, disable=not shown, dynamic_ncols=True,
+                initial=done, total=total)
 
 
 def _package_versions() -> dict[str, str | None]:
