@@ -48,7 +48,7 @@ def extract(articles: list[Article], backend: ModelBackend, prompts: PromptSet,
         claim_texts = [_usable_claim(r) or original for r, original in zip(rewritten, claim_texts)]
 
     # Deniers: the subject of a denial verb ("X denied the report") is reliable in news prose, so the rule
-    # answers first and the model chooses only where the rule finds no subject.
+    # answers first and the model chooses (grounded, among speaker phrases) only where it finds none.
     rule_deniers = {id(site): _fallback(plan.article.text, site.denial_sentences, denial=True)
                     for plan, site in flat if site.disputed}
     ask_denier = [(plan, site) for plan, site in flat if site.disputed and rule_deniers[id(site)] is None]
@@ -58,11 +58,17 @@ def extract(articles: list[Article], backend: ModelBackend, prompts: PromptSet,
     model_deniers = dict(zip((id(site) for _, site in ask_denier),
                              backend.generate_spans(denier_qs, decoding.max_span_tokens) if denier_qs else []))
 
+    # Claimants likewise: an explicit attribution ("X said", "claims made by X", "according to X") is read
+    # off by rule; the model chooses among the window's speaker phrases where there is none (a pronoun
+    # subject, an unusual construction). On dev, rule-first claimant F1 was 0.55 vs 0.37 model-first.
+    rule_claimants = {id(site): _claimant_rule(plan, site) for plan, site in flat}
+    ask_claimant = [(plan, site) for plan, site in flat if rule_claimants[id(site)] is None]
     claimant_qs = [_speaker_question(prompts, "claimant", plan, site,
                                      _window(plan, site.index - spec.context_sentences, site.index), [site.sentence],
                                      exclude=[rule_deniers.get(id(site))])
-                   for plan, site in flat]
-    claimants = backend.generate_spans(claimant_qs, decoding.max_span_tokens) if claimant_qs else []
+                   for plan, site in ask_claimant]
+    model_claimants = dict(zip((id(site) for _, site in ask_claimant),
+                               backend.generate_spans(claimant_qs, decoding.max_span_tokens) if claimant_qs else []))
 
     results: list[Extraction] = []
     k = 0
@@ -70,7 +76,7 @@ def extract(articles: list[Article], backend: ModelBackend, prompts: PromptSet,
         text = plan.article.text
         claims = []
         for site in plan.sites:
-            claimant = claimants[k] or _claimant_fallback(plan, site)
+            claimant = rule_claimants[id(site)] or model_claimants.get(id(site))
             deniers: list[Span | None] = []
             if site.disputed:
                 deniers = [rule_deniers[id(site)] or model_deniers.get(id(site))]
@@ -115,7 +121,7 @@ def _speaker_question(prompts: PromptSet, name: str, plan: _Plan, site: ClaimSit
                         hint=focus[0].start, candidates=ranges)
 
 
-def _claimant_fallback(plan: _Plan, site: ClaimSite) -> Span | None:
+def _claimant_rule(plan: _Plan, site: ClaimSite) -> Span | None:
     """Who claims, by rule: the source a denial names ("denied the claim made by X"), else the subject of
     the reporting verb; a pronoun subject ("He said") resolves to the previous sentence's speaker."""
     text = plan.article.text

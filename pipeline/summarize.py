@@ -5,6 +5,8 @@ summarized, then the joined window summaries are summarized again (repeatedly, u
 """
 from __future__ import annotations
 
+import re
+
 from pipeline.backends.base import ModelBackend
 from pipeline.chunking import sentence_windows
 from pipeline.prompts import PromptSet
@@ -14,6 +16,7 @@ from pipeline.sentences import split_sentences
 # Tokens kept free for the template around the article and for special tokens.
 _TEMPLATE_MARGIN = 48
 _MAX_ROUNDS = 4
+_ENDS_SENTENCE = re.compile(r"[.!?][\"”’)\]]?$")
 
 
 def summarize(articles: list[Article], backend: ModelBackend, prompts: PromptSet, max_new_tokens: int) -> list[str]:
@@ -29,7 +32,15 @@ def summarize(articles: list[Article], backend: ModelBackend, prompts: PromptSet
         documents = [doc if len(p) == 1 else "\n".join(next(partial) for _ in p) for doc, p in zip(documents, pieces)]
     # reduce (or the only pass, for articles that fit)
     inputs = [prompts.render("summarize", article=backend.truncate(doc, budget)) for doc in documents]
-    return backend.generate(inputs, max_new_tokens=max_new_tokens)
+    return [complete_sentences(s) for s in backend.generate(inputs, max_new_tokens=max_new_tokens)]
+
+
+def complete_sentences(summary: str, limit: int = 2) -> str:
+    """At most `limit` sentences, dropping a last one cut off by the token limit ("... in 2003 after it
+    was destroyed by fire in"); a summary with no complete sentence is kept as written."""
+    sentences = [s.text for s in split_sentences(" ".join(summary.split()))]
+    complete = [s for s in sentences if _ENDS_SENTENCE.search(s)]
+    return " ".join(complete[:limit]) if complete else summary.strip()
 
 
 def _pieces(document: str, backend: ModelBackend, budget: int) -> list[str]:

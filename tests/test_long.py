@@ -63,3 +63,12 @@ def test_20000_word_article_end_to_end(tmp_path):
         for span in claim["claimants"] + claim["deniers"] + claim["evidence"]:
             assert text[span["start"] : span["end"]] == span["text"]
     assert record["summary"]
+
+
+def test_summary_keeps_complete_sentences_only():
+    from pipeline.summarize import complete_sentences
+
+    assert complete_sentences("One fact here. Two facts here. Three facts. And a cut-off fra") == \
+        "One fact here. Two facts here."
+    assert complete_sentences("No full stop at all") == "No full stop at all"
+    assert complete_sentences("He said “it is over.” Then he left") == "He said “it is over.”"
