@@ -16,7 +16,8 @@ class ModelSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
     name: str = Field(description="Model name written into each record.")
-    backend: Literal["seq2seq", "causal"]
+    #: "ctranslate2": a seq2seq model run by CTranslate2 (see pipeline/backends/ctranslate2.py)
+    backend: Literal["seq2seq", "causal", "ctranslate2"]
     source: Literal["hub", "local", "packaged", "tiny"] = "hub"
     path: str = Field(description="Hub id, local directory, packaged model name or tiny model kind.")
     revision: str | None = None
@@ -24,6 +25,9 @@ class ModelSpec(BaseModel):
     prompts: str = Field(description="Prompt family under prompts/ (t5, instruct).")
     max_input_tokens: int = Field(512, gt=16)
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    compute_type: Literal["auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float32",
+                          "float16", "bfloat16"] = Field(
+        "auto", description="backend=ctranslate2 only: weight/compute type (auto: int8 on CPU, bfloat16 on CUDA).")
 
 
 class RuntimeSpec(BaseModel):
@@ -32,6 +36,9 @@ class RuntimeSpec(BaseModel):
     device: Literal["cpu", "cuda", "auto"] = "cpu"
     batch_size: int = Field(8, ge=1)
     threads: int | None = Field(None, ge=1)
+    static_cache: bool = Field(
+        False, description="Static KV cache for generate; on CUDA transformers then compiles the decoder step "
+                           "with torch.compile (prompts padded to a multiple of 64 tokens to bound recompiles).")
 
 
 class DecodingSpec(BaseModel):

@@ -22,8 +22,6 @@ class ModelUnavailableError(RuntimeError):
 
 def load_backend(spec: ModelSpec, runtime: RuntimeSpec | None = None) -> ModelBackend:
     import torch
-    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
-
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # per-shard bars would drown our own progress and logs
@@ -32,7 +30,23 @@ def load_backend(spec: ModelSpec, runtime: RuntimeSpec | None = None) -> ModelBa
     if runtime.threads:
         torch.set_num_threads(runtime.threads)
     location, revision, extra = _resolve(spec)
-    dtype = _pick_dtype(spec, device)
+    if spec.backend == "ctranslate2":
+        from pipeline.backends.ctranslate2 import load_ctranslate2_backend
+
+        # Span questions need per-step constrained decoding, which CTranslate2 cannot do: they go to the
+        # same model loaded with transformers, loaded only when the first span question comes.
+        hf_spec = spec.model_copy(update={"backend": "seq2seq"})
+        return load_ctranslate2_backend(spec, runtime, location, revision, device,
+                                        span_backend=lambda: _load_hf(hf_spec, runtime, device, location, revision, extra))
+    return _load_hf(spec, runtime, device, location, revision, extra)
+
+
+def _load_hf(spec: ModelSpec, runtime: RuntimeSpec, device: str, location: str, revision: str | None,
+             extra: dict) -> ModelBackend:
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+    model_type = AutoConfig.from_pretrained(location, **extra).model_type if spec.dtype == "float16" else None
+    dtype = _pick_dtype(spec, device, model_type)
     # trust_remote_code is never passed: only architectures transformers itself implements load.
     tokenizer = AutoTokenizer.from_pretrained(location, **extra)
     model_cls = AutoModelForSeq2SeqLM if spec.backend == "seq2seq" else AutoModelForCausalLM
@@ -42,7 +56,8 @@ def load_backend(spec: ModelSpec, runtime: RuntimeSpec | None = None) -> ModelBa
 
     backend_cls = Seq2SeqBackend if spec.backend == "seq2seq" else CausalBackend
     return backend_cls(model, tokenizer, name=spec.name, revision=revision, device=device,
-                       batch_size=runtime.batch_size, max_input_tokens=max_input)
+                       batch_size=runtime.batch_size, max_input_tokens=max_input,
+                       static_cache=runtime.static_cache)
 
 
 def _resolve(spec: ModelSpec) -> tuple[str, str | None, dict]:
@@ -138,9 +153,15 @@ def _pick_device(device: str) -> str:
     return device
 
 
-def _pick_dtype(spec: ModelSpec, device: str):
+#: architectures whose activations overflow float16 (T5 family: NaN outputs); bfloat16 has fp32's range
+FP16_UNSAFE = ("t5", "mt5", "umt5", "longt5")
+
+
+def _pick_dtype(spec: ModelSpec, device: str, model_type: str | None = None):
     import torch
 
+    if spec.dtype == "float16" and model_type in FP16_UNSAFE:
+        raise ValueError(f"model.dtype=float16 makes {model_type} models produce NaNs; use bfloat16 (or auto)")
     if spec.dtype != "auto":
         return getattr(torch, spec.dtype)
     # bf16 on GPU (T5 in fp16 overflows to NaN). On CPU fp32: on this project's AVX2 machines (no native
