@@ -19,7 +19,7 @@ from pipeline.evaluate import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_EVAL = Path("/work/shared/eval")
+from tests.conftest import SHARED_EVAL  # noqa: E402  (../shared/eval beside the checkout)
 
 # ------------------------------------------------------------------------------------------ synthetic data
 
