@@ -249,3 +249,23 @@ def test_batch_plan_buckets_by_length_and_weighs_padding_against_decoder_steps()
                for b in plan_batches(lengths, new_tokens=10_000, max_rows=8, max_tokens=1000))
     assert sorted(i for b in plan for i in b) == list(range(len(lengths)))
     assert plan_batches([], 16, 8, 1000) == []
+
+
+def test_openmp_threads_wait_passively_unless_the_user_chose(monkeypatch):
+    from pipeline.backends import loading
+
+    monkeypatch.delitem(sys.modules, "torch")  # as before the CLI's first model load
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    loading._passive_openmp_wait()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    loading._passive_openmp_wait()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
+
+
+def test_the_runner_imports_torch_only_when_it_loads_the_model():
+    """So the wait policy set by load_backend reaches OpenMP (it reads it once, when torch loads)."""
+    code = "import sys, pipeline.runner, pipeline.backends.loading; print('torch' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "False"

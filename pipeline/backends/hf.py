@@ -10,7 +10,9 @@ Throughput comes from batching, not from per-prompt tricks (see benchmarks/READM
 - on CUDA the model runs in bfloat16 (chosen in loading.py) and inputs are moved to the model's device;
   `static_cache=True` switches to a static KV cache, which transformers compiles with `torch.compile` on
   CUDA; prompts are then padded to a multiple of `pad_to_multiple_of` tokens so few shapes get compiled.
-Span questions go to the grounding module's constrained decoder, batched the same way.
+Span questions go to the grounding module's constrained decoder, which encodes each batch padded to its
+longest prompt: they are bucketed by length with `plan_batches` (a cost model of padding against decoder
+steps) instead.
 """
 from __future__ import annotations
 

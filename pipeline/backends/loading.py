@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -21,6 +22,7 @@ class ModelUnavailableError(RuntimeError):
 
 
 def load_backend(spec: ModelSpec, runtime: RuntimeSpec | None = None) -> ModelBackend:
+    _passive_openmp_wait()
     import torch
     from transformers.utils import logging as hf_logging
 
@@ -141,6 +143,17 @@ def _sha_of_packaged(name: str) -> str | None:
     spec = PACKAGED_MODELS.get(name)
     sha = getattr(spec, "sha256", None)
     return f"sha256-{sha[:16]}" if sha else None
+
+
+def _passive_openmp_wait() -> None:
+    """Let idle OpenMP threads sleep instead of spinning, unless the user chose (OMP_WAIT_POLICY set).
+
+    With spinning threads torch ran 3-20x slower whenever other processes shared the cores (2-core
+    machine, flan-t5-base decode step 312 ms vs 65 ms; see benchmarks/README.md). OpenMP reads the
+    variable once, when torch loads it, so this only takes effect if torch is not imported yet (the CLI
+    and API import it here first)."""
+    if "torch" not in sys.modules:
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def _pick_device(device: str) -> str:
