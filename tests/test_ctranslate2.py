@@ -10,6 +10,7 @@ ctranslate2 = pytest.importorskip("ctranslate2")
 from pipeline.backends.base import SpanQuestion  # noqa: E402
 from pipeline.backends.ctranslate2 import (  # noqa: E402
     CTranslate2Backend,
+    CTranslate2ConversionError,
     ensure_converted,
     pick_compute_type,
 )
@@ -99,7 +100,9 @@ def test_float32_ids_equal_the_transformers_model(float32_backend):
 
 
 def test_natural_length_output_ends_like_transformers(float32_backend):
+    """EOS allowed: ids (end token included) and text match transformers'."""
     hf = float32_backend.span_backend()
+    assert float32_backend.generate_ids(PROMPTS, 12) == hf.generate_ids(PROMPTS, 12)
     assert float32_backend.generate(PROMPTS, 12) == hf.generate(PROMPTS, 12)
 
 
@@ -142,3 +145,14 @@ def test_causal_models_are_refused_with_the_alternative(cache):
     spec = ModelSpec(name="tiny-causal", backend="ctranslate2", source="tiny", path="causal", prompts="instruct")
     with pytest.raises(ValueError, match="backend=causal"):
         load_backend(spec, RuntimeSpec(threads=1))
+
+
+def test_a_model_the_converter_cannot_handle_fails_with_versions_and_fallback(cache):
+    spec = ModelSpec(name="tiny-bart", backend="ctranslate2", source="tiny", path="bart", prompts="t5")
+    try:
+        backend = load_backend(spec, RuntimeSpec(threads=1))
+    except CTranslate2ConversionError as exc:  # today: BART with transformers 5
+        assert "model.backend=seq2seq" in str(exc) and ctranslate2.__version__ in str(exc)
+    else:  # a converter that handles BART must give transformers' output
+        hf = backend.span_backend()
+        assert backend.generate(PROMPTS, 8) == hf.generate(PROMPTS, 8)

@@ -1,4 +1,4 @@
-"""CTranslate2 backend for seq2seq models (T5, BART): free text runs on a CTranslate2 `Translator`
+"""CTranslate2 backend for seq2seq models (T5 family): free text runs on a CTranslate2 `Translator`
 (int8 on CPU by default), span questions on the Hugging Face model.
 
 Select it with `model.backend=ctranslate2` on any seq2seq model config (e.g. `model=flan_t5_base
@@ -8,6 +8,9 @@ is converted once with `ctranslate2.converters.TransformersConverter` into
 model's revision (a hub commit or a content hash of the directory) and the CTranslate2 version, so a
 changed model or library never reuses a stale conversion. Weights are stored unquantized; `compute_type`
 quantizes them when they load (`auto`: int8 on CPU, bfloat16 on CUDA: T5 in float16 overflows).
+
+Converting works for T5-family models (T5, Flan-T5, mT5). BART fails with transformers 5 and
+CTranslate2 4.8 (BartConfig no longer has `normalize_before`): loading says so and names the fallback.
 
 Span questions (claimants, deniers) need decoding constrained to the article's tokens at every step;
 CTranslate2 has no per-step logits hook for that, so they go to the same model loaded with transformers
@@ -68,7 +71,8 @@ class CTranslate2Backend(ModelBackend):
         return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
 
     def generate_ids(self, prompts: list[str], max_new_tokens: int) -> list[list[int]]:
-        """Generated token ids per prompt (no decoder start, no end token), greedy."""
+        """Generated token ids per prompt, greedy: as `Seq2SeqBackend.generate_ids` (after the decoder start,
+        a forced BOS included, up to and including the end token)."""
         return dedupe_calls(prompts, lambda unique: self._translate(unique, max_new_tokens))
 
     def generate_spans(self, questions: list[SpanQuestion], max_new_tokens: int) -> list[Span | None]:
@@ -89,16 +93,16 @@ class CTranslate2Backend(ModelBackend):
         encoded = self.tokenizer(prompts, truncation=True, max_length=self.max_input_tokens)["input_ids"]
         source = [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
         prefix = self._forced_prefix()
-        options = self._decoding_options(max_new_tokens + len(prefix))
+        options = self._decoding_options(max_new_tokens)
         out: list[list[int]] = [[] for _ in prompts]
         lengths = [len(ids) for ids in encoded]
         for group in plan_batches(lengths, max_new_tokens, self.batch_size, self.max_batch_tokens):
             results = self.translator.translate_batch(
                 [source[i] for i in group], target_prefix=[list(prefix) for _ in group] if prefix else None,
-                max_batch_size=len(group), batch_type="examples", beam_size=1, max_input_length=0, **options)
+                max_batch_size=len(group), batch_type="examples", beam_size=1, max_input_length=0,
+                return_end_token=True, **options)
             for i, result in zip(group, results):
-                tokens = result.hypotheses[0][len(prefix):]
-                out[i] = [self._token_ids.get(t, self.tokenizer.unk_token_id) for t in tokens]
+                out[i] = [self._token_ids.get(t, self.tokenizer.unk_token_id) for t in result.hypotheses[0]]
         return out
 
     def _forced_prefix(self) -> tuple[str, ...]:
@@ -132,6 +136,11 @@ class CTranslate2Backend(ModelBackend):
 
 
 # -- loading ----------------------------------------------------------------------------------------------
+class CTranslate2ConversionError(ValueError):
+    """The model could not be converted (e.g. BART with transformers 5: its config lost attributes the
+    converter reads); the message names the versions and the fallback."""
+
+
 def ct2_cache_root() -> Path:
     env = os.environ.get("NEWSFACTS_CACHE")
     return (Path(env) if env else Path.home() / ".cache" / "newsfacts") / "ctranslate2"
@@ -161,7 +170,14 @@ def ensure_converted(model_dir: str | Path, fingerprint: str, cache_root: Path |
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=root))
     try:
-        ctranslate2.converters.TransformersConverter(str(model_dir)).convert(str(tmp / "model"), force=True)
+        try:
+            ctranslate2.converters.TransformersConverter(str(model_dir)).convert(str(tmp / "model"), force=True)
+        except Exception as exc:  # the converter trails transformers releases; say so instead of a traceback
+            import transformers
+
+            raise CTranslate2ConversionError(
+                f"CTranslate2 {ctranslate2.__version__} could not convert {model_dir} with transformers "
+                f"{transformers.__version__} ({type(exc).__name__}: {exc}); use model.backend=seq2seq") from exc
         (tmp / "model").chmod(0o755)
         try:
             os.rename(tmp / "model", target)

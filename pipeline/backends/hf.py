@@ -78,6 +78,22 @@ def in_length_order(items: Sequence[T], run: Callable[[list[T]], list[R]], batch
     return results  # type: ignore[return-value]
 
 
+def length_groups(lengths: Sequence[int], ratio: float = ENCODER_LENGTH_RATIO,
+                  max_tokens: int = ENCODER_BATCH_TOKENS) -> list[list[int]]:
+    """Indices grouped longest first: a group takes rows at least `ratio` of its longest row, up to
+    `max_tokens` padded tokens."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    groups: list[list[int]] = []
+    for i in order:
+        group = groups[-1] if groups else None
+        longest = lengths[group[0]] if group else 0
+        if group and lengths[i] >= ratio * longest and (len(group) + 1) * longest <= max_tokens:
+            group.append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
 def encode_in_buckets(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                       ratio: float = ENCODER_LENGTH_RATIO, max_tokens: int = ENCODER_BATCH_TOKENS) -> Any:
     """The encoder's output for a right-padded batch, computed in sub-batches of similar length, each cut
@@ -91,18 +107,9 @@ def encode_in_buckets(model: Any, input_ids: torch.Tensor, attention_mask: torch
     from transformers.modeling_outputs import BaseModelOutput
 
     lengths = attention_mask.sum(dim=1).tolist()
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    groups: list[list[int]] = []
-    for i in order:
-        group = groups[-1] if groups else None
-        longest = lengths[group[0]] if group else 0
-        if group and lengths[i] >= ratio * longest and (len(group) + 1) * longest <= max_tokens:
-            group.append(i)
-        else:
-            groups.append([i])
     encoder = model.get_encoder()
     hidden = None
-    for group in groups:
+    for group in length_groups(lengths, ratio, max_tokens):
         width = max(1, int(lengths[group[0]]))
         rows = torch.tensor(group, device=input_ids.device)
         out = encoder(input_ids=input_ids[rows, :width], attention_mask=attention_mask[rows, :width]).last_hidden_state
