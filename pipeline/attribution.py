@@ -14,7 +14,7 @@ from pipeline.records import Span
 _CLAIM_CUES = re.compile(
     r"\b(said|says|say|saying|told|tells|claimed|claims?|claiming|alleged|alleges?|allegations?|accused|accuses|"
     r"reported|reports?|according to|stated|states|announced|announces|insisted|insists|argued|argues|"
-    r"warned|warns|added|believes?|suggested|suggests?|confirmed|confirms|acknowledged|admitted|maintained|"
+    r"warned|warns|added|believes?|denounced|denounces|suggested|suggests?|confirmed|confirms|acknowledged|admitted|maintained|"
     r"maintains|testified|charged|contended|asserted|predicted|estimated|revealed|concluded|found|"
     r"condemned|blasted|slammed|criticised|criticized|described|urged|noted|wrote|tweeted)\b", re.I)
 _DENIAL_CUES = re.compile(
@@ -22,7 +22,12 @@ _DENIAL_CUES = re.compile(
     r"disputed|disputes|dispute|refuted|refutes|contradicted|contradicts|rebuffed|repudiated|"
     r"groundless|baseless|unfounded|false report|not true|untrue|fake news|pleaded not guilty|"
     r"not the case|played down|plays down|nonsense|rubbish|fabricated|fabrication|misleading|categorically|"
-    r"called (?:it|the \w+) (?:\w+ )?(?:lies|false|nonsense|absurd))\b", re.I)
+    r"called (?:it|the \w+) (?:\w+ )?(?:lies|false|nonsense|absurd)|"
+    r"refus(?:e|es|ed|ing) to (?:recogni[sz]e|accept|acknowledge))\b", re.I)
+# A denial verb after a form of "be" is passive ("the amendment was rejected by the Commons", "being denied
+# his rights"): something was turned down, nobody disputes a claim.
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)(?:\s+\w+ly)?\s+$", re.I)
+_DENIAL_VERB_FORM = re.compile(r"(?:denied|rejected|dismissed|disputed|refuted|contradicted|rebuffed|repudiated)$", re.I)
 # A denial whose object is a back-reference ("denied the report") disputes a claim made earlier.
 _BACK_REFERENCE = re.compile(
     r"\b(?:denied|denies|deny|rejected|rejects|dismissed|dismisses|disputed|disputes|refuted)\s+"
@@ -47,7 +52,8 @@ class ClaimSite:
 
 
 def is_denial(sentence: str) -> bool:
-    return bool(_DENIAL_CUES.search(sentence))
+    return any(not (_DENIAL_VERB_FORM.match(m.group()) and _PASSIVE.search(sentence[: m.start()]))
+               for m in _DENIAL_CUES.finditer(sentence))
 
 
 def is_attributed(sentence: str) -> bool:

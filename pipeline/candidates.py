@@ -41,22 +41,41 @@ _REPORTING_VERB = re.compile(
     r"suggested|suggests|confirmed|confirms|acknowledged|admitted|maintained|maintains|testified|charged|"
     r"contended|asserted|predicted|estimated|revealed|concluded|found|denied|denies|deny|rejected|rejects|"
     r"condemned|mocked|blasted|slammed|criticised|criticized|praised|described|urged|vowed|pledged|promised|"
-    r"noted|explained|wrote|tweeted|posted|defended|dismissed|"
-    r"dismissed|dismisses|disputed|disputes|refuted|refutes|contradicted|contradicts|called|calls|hastened)\b")
-_INVERTED = re.compile(r"\b(?:said|says|told|added|according to|wrote|claimed|stated|warned|insisted)\s+"
+    r"noted|explained|wrote|tweeted|posted|defended|denounced|denounces|"
+    r"dismissed|dismisses|disputed|disputes|refuted|refutes|contradicted|contradicts|called|hastened)\b")
+# A reporting word right after these is a noun ("these reports", "the claims") or passive/infinitive
+# ("is expected to be announced", "were found guilty"): nobody is speaking there. ("have been refusing"
+# is progressive: an -ing form after them still speaks.)
+_NOT_VERB_BEFORE = re.compile(r"\b(?:(?:to|be|been|being|is|are|was|were)(?:\s+\w+ly)?|the|a|an|these|those|this|such|"
+                              r"its|his|her|their|our|my|your)\s+$|\bso-$", re.I)
+_ACCORDING_TO = re.compile(r"\baccording to\b", re.I)
+
+
+def reporting_verbs(window: str, pattern: re.Pattern[str] | None = None) -> list[re.Match[str]]:
+    """Matches of a reporting (or denial) verb in `window` used as a verb of somebody speaking."""
+    return [m for m in (pattern or _REPORTING_VERB).finditer(window)
+            if not (_NOT_VERB_BEFORE.search(window[: m.start()]) and not m.group().endswith("ing"))]
+
+
+_INVERTED = re.compile(r"\b(?:said|says|told|added|[Aa]ccording to|wrote|claimed|stated|warned|insisted)\s+"
                        r"(?P<who>(?:the\s+|a\s+|an\s+)?[\w’'\-. ]{2,80}?)"
                        r"(?=[,.;:\n]|\s+(?:on|in|at|who|adding|that|as|after|while|when|because|but|and)\b|$)")
-_CLAUSE_BREAK = re.compile(r"(?:^|[,;:“”\"(]|\b(?:that|but|and|while|as|when|after|because|although)\b)\s*")
+_CLAUSE_BREAK = re.compile(r"(?:^|[,;:“”\"(]|\b(?:that|but|and|while|as|when|after|because|although|where|who|which)\b)\s*")
 _SUBJECT_CUT = re.compile(r"\s+(?:in|on|at|during|after|before|last|this|on\s+\w+day|earlier|later|also|has|had|have|"
                           r"was|were|is|are|had|would|will|then|who|which)\b.*$", re.S)
-_LEADING_DET = re.compile(r"^(?:moreover|however|meanwhile|but|and|also|yet|still|so|then)\s+", re.I)
+_LEADING_DET = re.compile(r"^(?:moreover|however|meanwhile|but|and|also|yet|still|so|then|although|though|whereas|"
+                          r"because|since|if|when|while)\s+", re.I)
 _NOT_NAMES = {
     "he", "she", "it", "they", "we", "i", "you", "this", "that", "these", "those", "there", "the", "a", "an",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
     "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
     "moreover", "however", "meanwhile", "but", "and", "in", "on", "at", "since", "despite", "after", "before",
     "when", "while", "if", "as", "for", "mr", "mrs", "ms", "dr", "source", "update", "read", "more",
+    "earlier", "later", "separately", "previously", "instead", "today", "yesterday", "overall", "now",
+    "recently", "still", "also", "then", "last", "next", "first",
 }
+# Words that cannot open a speaker phrase (titles and determiners can: "Mr Ebbers", "the president").
+_NOT_OPENING = _NOT_NAMES - {"the", "a", "an", "mr", "mrs", "ms", "dr"}
 MAX_WORDS = 9
 
 
@@ -110,7 +129,7 @@ def speaker_candidates(text: str, start: int, end: int) -> list[Candidate]:
         behind = re.match(r"\s+(?:of|for|at|behind|from)\s+(?:the\s+)?(?:[A-Z][\w\-]*\s*){1,4}", window[m.end():])
         if behind:
             add(s, m.end() + behind.end(), "role")
-    for m in _REPORTING_VERB.finditer(window):
+    for m in reporting_verbs(window):
         subject = _subject_before(window, m.start())
         if subject:
             add(*subject, "subject")
@@ -154,19 +173,25 @@ def _subject_before(window: str, verb_start: int) -> tuple[int, int] | None:
     """The noun phrase before a reporting verb within its clause ("the private company’s owner Yevgeny
     Prigozhin" in "..., but the private company’s owner Yevgeny Prigozhin denied ..."). None for a
     pronoun subject ("He said"): the caller resolves those from earlier sentences."""
+    # "US Central Command ... had strongly disputed": auxiliaries and adverbs are not part of the subject
+    verb_start = _AUX_TAIL.search(window[:verb_start]).start()
     clause_start = 0
     for m in _CLAUSE_BREAK.finditer(window, 0, verb_start):
         if m.end() <= verb_start:
             clause_start = m.end()
+    # a sentence break the splitter missed ("... a Boston nightclub. Prosecutors say") starts a clause
+    breaks = [m for m in _SENTENCE_BREAK.finditer(window, clause_start, verb_start) if not _ABBREVIATION.search(window[: m.end()])]
+    if breaks:
+        clause_start = breaks[-1].end()
     phrase = window[clause_start:verb_start]
-    # "Merkel, Germany's Chancellor, rejected": the subject is the name before the appositive
-    appositive = re.search(rf"({_CAP_WORD}(?:\s+{_CAP_WORD})*),\s*[^,;.]{{1,60}},\s*$", window[:verb_start])
-    if appositive and not phrase.strip():
-        return appositive.start(1), appositive.end(1)
+    # "Merkel, Germany's Chancellor, rejected", "US Central Command, which oversees forces, had disputed":
+    # the subject is the name before the appositive or relative clause
+    appositive = _APPOSITIVE.search(window[:verb_start])
+    if not phrase.strip():
+        return _trimmed(window, appositive.start(1), appositive.end(1)) if appositive else None
     stripped = _LEADING_DET.sub("", phrase.lstrip())
     offset = clause_start + (len(phrase) - len(stripped))
-    # "Mr Brown vigorously denied": adverbs are not part of the subject
-    stripped = re.sub(r"(?:\s+\w+ly)+\s*$", "", stripped.rstrip())
+    stripped = stripped.rstrip()
     # "During his time on the stand Mr Sullivan told": a leading adverbial phrase ends before the name
     if re.match(r"(?i)(?:during|in|on|at|after|before|speaking|asked|since|despite|under|with|for|from)\b", stripped):
         names = list(_NAME_RUN.finditer(stripped))
@@ -177,27 +202,57 @@ def _subject_before(window: str, verb_start: int) -> tuple[int, int] | None:
     cut = _SUBJECT_CUT.search(stripped)
     if cut and cut.start() > 0:
         stripped = stripped[: cut.start()]
-    # "Ahmed Tibi, a Palestinian lawmaker, told": prefer the name before the appositive
-    if re.match(r"(?i)(?:a|an|the)\s", stripped):
-        before = re.search(rf"({_CAP_WORD}(?:\s+{_CAP_WORD})*),\s*$", window[:offset])
-        if before:
-            return before.start(1), before.end(1)
     if not stripped.strip() or len(stripped.split()) > MAX_WORDS or stripped.strip().lower() in _NOT_NAMES:
         return None
-    return offset, offset + len(stripped)
+    return _trimmed(window, offset, offset + len(stripped))
+
+
+# "NAME, a city with ..., where most residents are Russians, refused": a name opening its clause, then one or
+# two comma-delimited descriptions.
+_APPOSITIVE = re.compile(rf"(?:^|[,;:]\s*|\b(?:and|but)\s+)\W*(?:the\s+)?({_CAP_WORD}(?:\s+(?:{_CONNECT}\s+)?{_CAP_WORD})*)"
+                         rf"(?:,\s*[^,;.]{{1,80}}){{1,2}},\s*$")
+# Auxiliaries and adverbs between a subject and its verb ("has denied", "had strongly disputed").
+_AUX_TAIL = re.compile(r"(?:\s+(?:has|have|had|also|would|will|could|did|does|do|not|\w+ly))*\s*$")
+# What a phrase must hold to name a speaker: a capital, a role noun or a determiner ("the official");
+# a lone verb or clause piece ("had", "wanting to") is a parsing slip, not a name.
+_NAMEY = re.compile(rf"[A-Z]|\b(?:{'|'.join(ROLE_NOUNS)})\b|^(?:the|a|an|some|several|many|one|two|three)\s", re.I)
+_NAMEY_CASED = re.compile(rf"[A-Z]|\b(?:{'|'.join(ROLE_NOUNS)})\b|^(?:the|a|an|some|several|many|one|two|three)\s")
+
+
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’]?\s+(?=[A-Z])")
+_ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Col|Gen|Lt|Sgt|Rev|Jr|Sr|[A-Z])\.[\"”’]?\s+$")
+
+
+def _trimmed(window: str, s: int, e: int) -> tuple[int, int] | None:
+    """(s, e) without what cannot open a name: text before a sentence break that pysbd missed ("... a
+    Boston nightclub. Prosecutors"), URL pieces, and leading day and month names ("Tuesday Mr Ebbers")."""
+    broken = [m for m in _SENTENCE_BREAK.finditer(window, s, e) if not _ABBREVIATION.search(window[: m.end()])]
+    if broken:
+        s = broken[-1].end()
+    while True:
+        first = re.match(r"(\S+)\s+", window[s:e])
+        if not first or not ("/" in first.group(1) or first.group(1).lower().strip(",.") in _NOT_OPENING):
+            break
+        s += first.end()
+    phrase = window[s:e]
+    if not phrase.strip() or phrase.strip().lower() in _NOT_NAMES or not _NAMEY_CASED.search(phrase):
+        return None
+    return s, e
 
 
 _DENIAL_VERB = re.compile(r"\b(denied|denies|deny|rejected|rejects|dismissed|dismisses|disputed|disputes|refuted|"
-                          r"refutes|contradicted|contradicts|called)\b")
+                          r"refutes|contradicted|contradicts|called|refused|refuses|refuse|refusing)\b")
+# "Hernandez has pleaded not guilty and denied ...": the subject that opens the sentence, before its first verb
+_OPENING_SUBJECT = re.compile(rf"^(?:\W*[A-Z]{{2,}}(?:\s+[A-Z]{{2,}})*\s+)?(?P<who>{_NAME_RUN.pattern})"
+                              rf"(?=(?:\s+\w+ly)?\s+(?:has|have|had|was|is|were|are|will|would|\w+ed)\b)")
 
 
 def rule_speaker(text: str, start: int, end: int, *, denial: bool) -> Candidate | None:
-    """The subject of the sentence's first reporting (or, with `denial`, denying) verb: the fallback when a
-    model declines to answer. Inverted attributions ("..., said the minister") count too; a coordinated
-    verb without its own subject ("X announced ..., but denied ...") takes the sentence's first subject."""
+    """Who speaks in text[start:end], by syntax, or None: "according to X"; else the subject of the first
+    denying (with `denial`) or reporting verb, or an inverted attribution ("..., said the minister"); a
+    coordinated verb without its own subject ("X announced ..., but denied ...") takes the sentence's
+    subject. None for a pronoun subject (the caller looks at earlier sentences)."""
     window = text[start:end]
-    verbs = [_DENIAL_VERB.search(window)] if denial else []
-    verbs.append(_REPORTING_VERB.search(window))
     by_start = {(c.start, c.end): c for c in speaker_candidates(text, start, end)}
 
     def known(s: int, e: int) -> Candidate | None:
@@ -206,20 +261,62 @@ def rule_speaker(text: str, start: int, end: int, *, denial: bool) -> Candidate 
             return None
         return by_start.get((span.start, span.end)) or Candidate(span.start, span.end, span.text, "subject")
 
+    if not denial:
+        for m in _INVERTED.finditer(window):
+            if _ACCORDING_TO.match(m.group()) and _NAMEY.search(m.group("who")):
+                trimmed = _trimmed(window, m.start("who"), m.end("who"))
+                if trimmed:
+                    return known(*trimmed)
+    verbs = reporting_verbs(window, _DENIAL_VERB)[:1] if denial else []
+    verbs += reporting_verbs(window)[:1]
     for verb in verbs:
-        if verb is None:
-            continue
         if re.search(r"\b(?:but|and)\s+(?:\w+ly\s+)?$", window[: verb.start()]):
-            first = _REPORTING_VERB.search(window)
-            if first is not None and first.start() < verb.start():
-                verb = first
+            earlier = [v for v in reporting_verbs(window) if v.start() < verb.start()]
+            opening = _OPENING_SUBJECT.match(_LEADING_DET.sub("", window))
+            if earlier:
+                verb = earlier[0]
+            elif opening:
+                s = len(window) - len(_LEADING_DET.sub("", window))
+                trimmed = _trimmed(window, s + opening.start("who"), s + opening.end("who"))
+                if trimmed:
+                    return known(*trimmed)
         subject = _subject_before(window, verb.start())
         if subject:
             return known(*subject)
         for m in _INVERTED.finditer(window, verb.start()):
             if _inverted_ok(window, m):
-                return known(m.start("who"), m.end("who"))
+                trimmed = _trimmed(window, m.start("who"), m.end("who"))
+                if trimmed:
+                    return known(*trimmed)
     return None
+
+
+# "Ukraine, the United States and the European Union refuse ...", "X and Y said": the conjuncts before
+# the subject the clause rule found (which stops at "and" and commas).
+_CONJUNCT = re.compile(rf"(?:(?:the\s+)?(?P<who>{_NAME_RUN.pattern})\s*(?P<sep>,\s*(?:and\s+)?|\s+and\s+))$")
+
+
+def rule_speakers(text: str, start: int, end: int, *, denial: bool) -> list[Candidate]:
+    """`rule_speaker` and the names coordinated with it ("X, Y and Z denied"): everyone the syntax names."""
+    first = rule_speaker(text, start, end, denial=denial)
+    if first is None:
+        return []
+    found = [first]
+    cursor = first.start
+    for step in range(8):
+        m = _CONJUNCT.search(text, start, cursor)
+        # a list is only a list if its last link is "and": "In London, Johnson said" is not "London and Johnson"
+        if m is None or (step == 0 and "and" not in m.group("sep")):
+            break
+        # "calls to prayer in Israel and occupied East Jerusalem": a conjunct after a preposition is a place
+        if re.search(r"\b(?:in|of|to|from|at|on|for|with|by|between|into|over|across)\s+$", text[start : m.start()]):
+            break
+        span = make_span(text, m.start(), m.end("who"))
+        if span is None or span.text.lower() in _NOT_NAMES or not _NAMEY_CASED.search(span.text):
+            break
+        found.insert(0, Candidate(span.start, span.end, span.text, "subject"))
+        cursor = m.start()
+    return found
 
 
 _CLAIM_SOURCE = re.compile(
