@@ -334,3 +334,32 @@ def claim_source(text: str, start: int, end: int) -> Candidate | None:
         if span is not None and span.text.lower() not in _NOT_NAMES:
             return Candidate(span.start, span.end, span.text, "source")
     return None
+
+
+_BARE_ROLE = re.compile(r"(?i)^the\s+(?P<role>[a-z]+)$")
+
+
+def most_specific_mention(text: str, span: Candidate) -> Candidate:
+    """For a bare title ("the president"), the article's first earlier mention of that title with a name
+    ("US President Donald Trump"); the guideline asks for the most specific mention, and news prose
+    introduces the full name first. Anything else, or no such mention, is returned unchanged. A different
+    office that contains the title ("Vice President Mike Pence", "former President Obama") is not it."""
+    bare = _BARE_ROLE.match(span.text)
+    if bare is None or bare.group("role").lower() not in ROLE_NOUNS:
+        return span
+    title = bare.group("role").capitalize()
+    titled = re.compile(rf"(?<![A-Za-z-])(?<!Vice )(?<!Deputy )(?<!former )(?<!Former )(?<!ex-){title}\s+{_CAP_WORD}")
+    for m in titled.finditer(text, 0, span.start):
+        run = next((r for r in _NAME_RUN.finditer(text, max(0, m.start() - 40), span.start)
+                    if r.start() <= m.start() < r.end()), None)
+        if run is None:
+            continue
+        s = run.start()
+        lead = re.match(r"(?:Vice|Deputy|Former|Ex)\b", run.group())
+        if lead:
+            continue
+        end = run.end() - (2 if re.search(rf"[{_APOS}]s$", run.group()) else 0)  # "Donald Trump's administration"
+        found = make_span(text, s, end)
+        if found is not None:
+            return Candidate(found.start, found.end, found.text, "name")
+    return span

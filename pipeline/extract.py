@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pipeline.agency import find_source_agency
 from pipeline.attribution import ClaimSite, find_claim_sites
 from pipeline.backends.base import ModelBackend, SpanQuestion
-from pipeline.candidates import claim_source, rule_speakers, speaker_candidates
+from pipeline.candidates import claim_source, most_specific_mention, rule_speakers, speaker_candidates
 from pipeline.config import DecodingSpec, ExtractSpec
 from pipeline.prompts import PromptSet
 from pipeline.records import Article, Claim, Span
@@ -138,8 +138,8 @@ def _claimant_rule(plan: _Plan, site: ClaimSite) -> list[Span]:
 def _speakers(text: str, sentences: list[Span], *, denial: bool) -> list[Span]:
     """The speakers the rules find in the first of `sentences` that names any."""
     for sentence in sentences:
-        found = [make_span(text, c.start, c.end) for c in rule_speakers(text, sentence.start, sentence.end,
-                                                                        denial=denial)]
+        found = [make_span(text, c.start, c.end) for c in
+                 (most_specific_mention(text, c) for c in rule_speakers(text, sentence.start, sentence.end, denial=denial))]
         if any(found):
             return [s for s in found if s is not None]
     return []

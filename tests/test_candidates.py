@@ -171,3 +171,19 @@ def test_denial_cues(sentence, expected):
     from pipeline.attribution import is_denial
 
     assert is_denial(sentence) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("US President Donald Trump's administration dropped it. Vice President Mike Pence spoke. The president denied it.",
+     "US President Donald Trump"),
+    ("Vice President Mike Pence spoke. The president denied it.", "The president"),  # another office
+    ("The chancellor denied it.", "The chancellor"),  # nothing more specific to find
+    ("Mr Lee met the minister. The spokesperson denied it.", "The spokesperson"),
+])
+def test_most_specific_mention(text, expected):
+    from pipeline.candidates import Candidate, most_specific_mention
+
+    start = text.rindex("The ")
+    end = text.rindex(" denied")
+    found = most_specific_mention(text, Candidate(start, end, text[start:end], "subject"))
+    assert found.text == expected and text[found.start : found.end] == found.text
