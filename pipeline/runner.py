@@ -52,7 +52,7 @@ class RunSettings:
     decoding: DecodingSpec
     extract: ExtractSpec
     input: dict[str, Any]
-    prompt_version: str = "v1"
+    prompt_version: str = "v2"
     batch_articles: int = 16
     report: dict[str, Any] = field(default_factory=lambda: {"enabled": True, "max_articles": 500})
     resume: ResumeMode = "auto"
@@ -63,7 +63,7 @@ class RunSettings:
         return cls(stages=check_stages(list(cfg["stages"])), model=ModelSpec(**cfg["model"]),
                    runtime=RuntimeSpec(**cfg.get("runtime", {})), decoding=DecodingSpec(**cfg.get("decoding", {})),
                    extract=ExtractSpec(**cfg.get("extract", {})), input=dict(cfg["input"]),
-                   prompt_version=cfg.get("prompt_version", "v1"),
+                   prompt_version=cfg.get("prompt_version", "v2"),
                    batch_articles=_positive_int("batch_articles", cfg.get("batch_articles", 16)),
                    report=dict(cfg.get("report") or {"enabled": False}),
                    resume=resume_mode(cfg.get("resume", "auto")), cache=CacheSpec(**(cfg.get("cache") or {})))

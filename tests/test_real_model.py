@@ -23,12 +23,22 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def seed_record(tmp_path_factory) -> dict:
+def seed_run(tmp_path_factory) -> tuple[dict, str]:
     run_dir = tmp_path_factory.mktemp("smol") / "run"
     proc = run_cli("model=smollm2_135m", f"hydra.run.dir={run_dir}", "report.enabled=false", timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
     (record,) = read_jsonl(run_dir / "facts.jsonl")
-    return record
+    return record, proc.stderr
+
+
+@pytest.fixture(scope="module")
+def seed_record(seed_run) -> dict:
+    return seed_run[0]
+
+
+def test_gguf_conversion_bar_kept_out_of_logs(seed_run):
+    """stderr is a pipe here: transformers' per-tensor GGUF bar must not fill logs with updates."""
+    assert "de-quantizing" not in seed_run[1]
 
 
 def test_summary_is_about_the_article(seed_record):
@@ -47,4 +57,4 @@ def test_deniers_and_claimants_found_and_grounded(seed_record):
         for span in claim["claimants"] + claim["deniers"] + claim["evidence"]:
             assert SEED_TEXT[span["start"] : span["end"]] == span["text"]
     assert seed_record["source_agency"]["text"] == "AFP"
-    assert seed_record["provenance"]["prompt_version"] == "instruct/v1"
+    assert seed_record["provenance"]["prompt_version"] == "instruct/v2"

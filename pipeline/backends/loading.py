@@ -6,6 +6,8 @@ HF cache, we fail at once with the remedy instead of hanging in retries.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import os
 import socket
@@ -52,7 +54,8 @@ def _load_hf(spec: ModelSpec, runtime: RuntimeSpec, device: str, location: str, 
     # trust_remote_code is never passed: only architectures transformers itself implements load.
     tokenizer = AutoTokenizer.from_pretrained(location, **extra)
     model_cls = AutoModelForSeq2SeqLM if spec.backend == "seq2seq" else AutoModelForCausalLM
-    model = model_cls.from_pretrained(location, dtype=dtype, **extra).to(device)
+    with _quiet_gguf_progress(enabled="gguf_file" in extra):
+        model = model_cls.from_pretrained(location, dtype=dtype, **extra).to(device)
     max_input = min(spec.max_input_tokens, _model_context(model, spec.max_input_tokens))
     from pipeline.backends.hf import CausalBackend, Seq2SeqBackend
 
@@ -102,6 +105,26 @@ def _resolve_hub(spec: ModelSpec) -> tuple[str, str | None, dict]:
             "or set HF_HOME to a cache that holds it.")
     path = snapshot_download(spec.path, revision=spec.revision)
     return path, Path(path).name, extra
+
+
+@contextlib.contextmanager
+def _quiet_gguf_progress(enabled: bool):
+    """Hide transformers' GGUF "Converting and de-quantizing" bar when stderr is not a terminal.
+
+    That bar comes from a plain `tqdm` in transformers (not from its progress-bar switch), so in logs
+    and CI it printed hundreds of carriage-return updates; on a terminal it stays (a 1.5B load takes
+    minutes and the bar says why)."""
+    import transformers.modeling_gguf_pytorch_utils as gguf_utils
+
+    original = getattr(gguf_utils, "tqdm", None)
+    if not enabled or original is None or sys.stderr.isatty():
+        yield
+        return
+    gguf_utils.tqdm = functools.partial(original, disable=True)
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = original
 
 
 def _hub_offline() -> bool:
