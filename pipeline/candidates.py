@@ -293,7 +293,8 @@ def rule_speaker(text: str, start: int, end: int, *, denial: bool) -> Candidate 
 
 # "Ukraine, the United States and the European Union refuse ...", "X and Y said": the conjuncts before
 # the subject the clause rule found (which stops at "and" and commas).
-_CONJUNCT = re.compile(rf"(?:(?:the\s+)?(?P<who>{_NAME_RUN.pattern})\s*(?P<sep>,\s*(?:and\s+)?|\s+and\s+))$")
+_CONJUNCT = re.compile(rf"(?:(?P<who>(?:the\s+)?{_NAME_RUN.pattern}|(?:[Tt]he|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)\s+"
+                       rf"(?:[\w\-]+\s+){{0,2}}?(?:{'|'.join(ROLE_NOUNS)}))\s*(?P<sep>,\s*(?:and\s+)?|\s+and\s+))$")
 
 
 def rule_speakers(text: str, start: int, end: int, *, denial: bool) -> list[Candidate]:
@@ -363,3 +364,13 @@ def most_specific_mention(text: str, span: Candidate) -> Candidate:
         if found is not None:
             return Candidate(found.start, found.end, found.text, "name")
     return span
+
+
+_PRONOUN_DENIAL = re.compile(r"(?i)\b(?:he|she|they|it|we)\s+(?:\w+ly\s+)?(?:has\s+|have\s+|had\s+)?(?:also\s+)?"
+                             r"(?:denied|denies|deny|rejected|rejects|dismissed|dismisses|disputed|disputes|refuted|"
+                             r"refutes)\b")
+
+
+def pronoun_denies(sentence: str) -> bool:
+    """A denial verb whose subject is a pronoun ("But he denied that ..."): who it is lies in earlier text."""
+    return bool(_PRONOUN_DENIAL.search(sentence))

@@ -44,7 +44,7 @@ class RuntimeSpec(BaseModel):
 class DecodingSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    max_summary_tokens: int = Field(96, ge=1)
+    max_summary_tokens: int = Field(112, ge=1)
     max_claim_tokens: int = Field(48, ge=1)
     max_span_tokens: int = Field(16, ge=1)
 
