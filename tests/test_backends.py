@@ -269,3 +269,34 @@ def test_the_runner_imports_torch_only_when_it_loads_the_model():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "False"
+
+
+# -- span questions through the backend (batched, bucketed, deduplicated) ------------------------------------
+@pytest.mark.parametrize("kind", ["t5", "causal"])
+def test_backend_span_answers_stay_within_each_questions_candidates(kind):
+    """Every answer is one of *its own* question's offered phrases (or None), after the backend's
+    formatting, length planning and deduplication. (A regression once dropped `candidates` here: the
+    models then copied any piece of the window, e.g. a denier as its claim's claimant.)"""
+    from pipeline.backends.base import SpanQuestion
+
+    backend = load_backend(_spec(kind, dtype="float32"), RuntimeSpec(batch_size=2, threads=1))
+    text = ("North Korea denied the report. Japan's Tokyo Shimbun said munitions went by train, and the White "
+            "House said a delivery was complete. Yevgeny Prigozhin called it gossip.")
+    phrases = ["North Korea", "Japan's Tokyo Shimbun", "the White House", "Yevgeny Prigozhin", "Tokyo"]
+    ranges = [(text.index(p), text.index(p) + len(p)) for p in phrases]
+    questions = []
+    for i in range(6):  # varied prompt lengths so the planner makes several batches; one repeat
+        offered = tuple(ranges[j % len(ranges)] for j in (i, i + 2))
+        questions.append(SpanQuestion(prompt="Who said it? " + "Context. " * (3 * i) + text, source=text,
+                                      base_offset=100, hint=100, candidates=offered))
+    questions.append(questions[1])
+    spans = backend.generate_spans(questions, max_new_tokens=8)
+    assert len(spans) == len(questions)
+    answered = 0
+    for question, span in zip(questions, spans):
+        if span is None:
+            continue
+        answered += 1
+        assert (span.start - 100, span.end - 100) in question.candidates, (span, question.candidates)
+        assert text[span.start - 100 : span.end - 100] == span.text
+    assert spans[-1] == spans[1]

@@ -16,6 +16,8 @@ steps) instead.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -218,7 +220,7 @@ class HFBackend(ModelBackend):
     def generate_spans(self, questions: list[SpanQuestion], max_new_tokens: int) -> list[Span | None]:
         from pipeline.grounding import generate_spans  # local import: grounding pulls in generation utils
 
-        formatted = [SpanQuestion(self.format_prompt(q.prompt), q.source, q.base_offset, q.hint) for q in questions]
+        formatted = [dataclasses.replace(q, prompt=self.format_prompt(q.prompt)) for q in questions]
 
         def run(batch: list[SpanQuestion]) -> list[Span | None]:
             return generate_spans(
@@ -227,6 +229,7 @@ class HFBackend(ModelBackend):
                 base_offsets=[q.base_offset for q in batch], max_new_tokens=max_new_tokens,
                 is_encoder_decoder=self.model.config.is_encoder_decoder, device=self.device,
                 hints=[q.hint for q in batch], max_input_tokens=self.max_input_tokens,
+                candidates=[q.candidates for q in batch],
             )
 
         def planned(unique: list[SpanQuestion]) -> list[Span | None]:
