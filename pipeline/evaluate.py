@@ -41,7 +41,9 @@ How the GUIDE's rules are made precise here (every choice is deliberate; the tes
   evidence spans of matched claims only; `gold_recall` is the share of gold evidence of matched claims hit by
   some predicted evidence of the paired claim.
 * Summary: ROUGE-1/2/L F-measure (`rouge-score`, use_stemmer=True), mean over gold articles that have a
-  reference summary.
+  reference summary; also ROUGE-Lsum (summary-level LCS over sentences, both texts split into sentences
+  with pysbd, one per line: the convention of summarization papers; lead-2 scores 0.34 on dev with it
+  and 0.29 with ROUGE-L).
 * A gold article without a prediction is scored as an empty prediction (no claims, null agency, empty
   summary); it is counted in `counts.missing`. Predictions for ids not in gold are ignored (`counts.extra`).
 * Per-article rows use the same formulas on that article's counts, except that claim / name F1 is 1.0
@@ -253,7 +255,14 @@ def _pred_claims(record: dict) -> list[_PredClaim]:
 def _rouge_scorer():
     from rouge_score import rouge_scorer  # imported late: only scoring needs it
 
-    return rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    return rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL", "rougeLsum"], use_stemmer=True)
+
+
+def _sentence_lines(text: str) -> str:
+    """One sentence per line, as ROUGE-Lsum reads it (the other ROUGE variants ignore line breaks)."""
+    from pipeline.sentences import split_sentences
+
+    return "\n".join(s.text for s in split_sentences(" ".join(text.split())))
 
 
 def score_article(gold: dict, article_text: str, pred: dict | None, rouge=None) -> dict[str, Any]:
@@ -324,7 +333,8 @@ def score_article(gold: dict, article_text: str, pred: dict | None, rouge=None) 
     reference = str(gold.get("summary") or "")
     rouge_scores = None
     if reference.strip():
-        scored = (rouge or _rouge_scorer()).score(reference, str(record.get("summary") or ""))
+        scored = (rouge or _rouge_scorer()).score(_sentence_lines(reference),
+                                                  _sentence_lines(str(record.get("summary") or "")))
         rouge_scores = {k: v.fmeasure for k, v in scored.items()}
 
     return {
@@ -445,7 +455,7 @@ def score_records(gold: list[dict], articles: dict[str, dict], preds: dict[str, 
             "gold_recall": _ratio(total("gold_evidence_hit"), total("gold_evidence_matched")),
         },
         "summary": {
-            **{k: _ratio(sum(r[k] for r in rouged), len(rouged)) for k in ("rouge1", "rouge2", "rougeL")},
+            **{k: _ratio(sum(r[k] for r in rouged), len(rouged)) for k in ("rouge1", "rouge2", "rougeL", "rougeLsum")},
             "n": len(rouged),
         },
         "per_article": rows,
@@ -540,6 +550,7 @@ _COLUMNS = [
     ("R-1", lambda s: s["summary"]["rouge1"]),
     ("R-2", lambda s: s["summary"]["rouge2"]),
     ("R-L", lambda s: s["summary"]["rougeL"]),
+    ("R-Lsum", lambda s: s["summary"]["rougeLsum"]),
     ("n", lambda s: f"{s['counts']['predicted']}/{s['counts']['gold_articles']}"),
 ]
 

@@ -486,3 +486,15 @@ def test_cli_requires_articles(two_runs):
     proc = run_cli(f"gold={two_runs['gold']}", f"pred={two_runs['alpha']}")
     assert proc.returncode != 0
     assert "articles" in proc.stderr
+
+
+def test_rouge_lsum_reads_sentences():
+    """ROUGE-Lsum is the union LCS over reference sentences: with the two sentences in swapped order the
+    sentence-level LCS still finds both (1.0), while plain ROUGE-L finds only the longer one in order."""
+    from pipeline.evaluate import _rouge_scorer, _sentence_lines
+
+    reference = "The cat sat on the mat. A dog barked loudly at night."
+    swapped = "A dog barked loudly at night. The cat sat on the mat."
+    scored = _rouge_scorer().score(_sentence_lines(reference), _sentence_lines(swapped))
+    assert scored["rougeLsum"].fmeasure == pytest.approx(1.0)
+    assert scored["rougeL"].fmeasure == pytest.approx(6 / 12)  # LCS "a dog barked loudly at night"
