@@ -186,8 +186,8 @@ def _subject_before(window: str, verb_start: int) -> tuple[int, int] | None:
     phrase = window[clause_start:verb_start]
     # "Merkel, Germany's Chancellor, rejected", "US Central Command, which oversees forces, had disputed":
     # the subject is the name before the appositive or relative clause
-    appositive = _APPOSITIVE.search(window[:verb_start])
     if not phrase.strip():
+        appositive = _APPOSITIVE.search(window[:verb_start])
         return _trimmed(window, appositive.start(1), appositive.end(1)) if appositive else None
     stripped = _LEADING_DET.sub("", phrase.lstrip())
     offset = clause_start + (len(phrase) - len(stripped))
@@ -215,8 +215,7 @@ _APPOSITIVE = re.compile(rf"(?:^|[,;:]\s*|\b(?:and|but)\s+)\W*(?:the\s+)?({_CAP_
 _AUX_TAIL = re.compile(r"(?:\s+(?:has|have|had|also|would|will|could|did|does|do|not|\w+ly))*\s*$")
 # What a phrase must hold to name a speaker: a capital, a role noun or a determiner ("the official");
 # a lone verb or clause piece ("had", "wanting to") is a parsing slip, not a name.
-_NAMEY = re.compile(rf"[A-Z]|\b(?:{'|'.join(ROLE_NOUNS)})\b|^(?:the|a|an|some|several|many|one|two|three)\s", re.I)
-_NAMEY_CASED = re.compile(rf"[A-Z]|\b(?:{'|'.join(ROLE_NOUNS)})\b|^(?:the|a|an|some|several|many|one|two|three)\s")
+_NAMEY = re.compile(rf"[A-Z]|\b(?:{'|'.join(ROLE_NOUNS)})\b|^(?:the|a|an|some|several|many|one|two|three)\s")
 
 
 _SENTENCE_BREAK = re.compile(r"[.!?][\"”’]?\s+(?=[A-Z])")
@@ -235,7 +234,7 @@ def _trimmed(window: str, s: int, e: int) -> tuple[int, int] | None:
             break
         s += first.end()
     phrase = window[s:e]
-    if not phrase.strip() or phrase.strip().lower() in _NOT_NAMES or not _NAMEY_CASED.search(phrase):
+    if not phrase.strip() or phrase.strip().lower() in _NOT_NAMES or not _NAMEY.search(phrase):
         return None
     return s, e
 
@@ -243,7 +242,8 @@ def _trimmed(window: str, s: int, e: int) -> tuple[int, int] | None:
 _DENIAL_VERB = re.compile(r"\b(denied|denies|deny|rejected|rejects|dismissed|dismisses|disputed|disputes|refuted|"
                           r"refutes|contradicted|contradicts|called|refused|refuses|refuse|refusing)\b")
 # "Hernandez has pleaded not guilty and denied ...": the subject that opens the sentence, before its first verb
-_OPENING_SUBJECT = re.compile(rf"^(?:\W*[A-Z]{{2,}}(?:\s+[A-Z]{{2,}})*\s+)?(?P<who>{_NAME_RUN.pattern})"
+# (used with .match at the position after a leading sentence adverb)
+_OPENING_SUBJECT = re.compile(rf"(?:\W*[A-Z]{{2,}}(?:\s+[A-Z]{{2,}})*\s+)?(?P<who>{_NAME_RUN.pattern})"
                               rf"(?=(?:\s+\w+ly)?\s+(?:has|have|had|was|is|were|are|will|would|\w+ed)\b)")
 
 
@@ -263,7 +263,7 @@ def rule_speaker(text: str, start: int, end: int, *, denial: bool) -> Candidate 
 
     if not denial:
         for m in _INVERTED.finditer(window):
-            if _ACCORDING_TO.match(m.group()) and _NAMEY.search(m.group("who")):
+            if _ACCORDING_TO.match(m.group()):
                 trimmed = _trimmed(window, m.start("who"), m.end("who"))
                 if trimmed:
                     return known(*trimmed)
@@ -272,12 +272,13 @@ def rule_speaker(text: str, start: int, end: int, *, denial: bool) -> Candidate 
     for verb in verbs:
         if re.search(r"\b(?:but|and)\s+(?:\w+ly\s+)?$", window[: verb.start()]):
             earlier = [v for v in reporting_verbs(window) if v.start() < verb.start()]
-            opening = _OPENING_SUBJECT.match(_LEADING_DET.sub("", window))
+            lead = _LEADING_DET.match(window)
+            skip = lead.end() if lead else 0
+            opening = _OPENING_SUBJECT.match(window, skip)
             if earlier:
                 verb = earlier[0]
             elif opening:
-                s = len(window) - len(_LEADING_DET.sub("", window))
-                trimmed = _trimmed(window, s + opening.start("who"), s + opening.end("who"))
+                trimmed = _trimmed(window, opening.start("who"), opening.end("who"))
                 if trimmed:
                     return known(*trimmed)
         subject = _subject_before(window, verb.start())
@@ -313,7 +314,7 @@ def rule_speakers(text: str, start: int, end: int, *, denial: bool) -> list[Cand
         if re.search(r"\b(?:in|of|to|from|at|on|for|with|by|between|into|over|across)\s+$", text[start : m.start()]):
             break
         span = make_span(text, m.start(), m.end("who"))
-        if span is None or span.text.lower() in _NOT_NAMES or not _NAMEY_CASED.search(span.text):
+        if span is None or span.text.lower() in _NOT_NAMES or not _NAMEY.search(span.text):
             break
         found.insert(0, Candidate(span.start, span.end, span.text, "subject"))
         cursor = m.start()
@@ -349,18 +350,15 @@ def most_specific_mention(text: str, span: Candidate) -> Candidate:
     if bare is None or bare.group("role").lower() not in ROLE_NOUNS:
         return span
     title = bare.group("role").capitalize()
-    titled = re.compile(rf"(?<![A-Za-z-])(?<!Vice )(?<!Deputy )(?<!former )(?<!Former )(?<!ex-){title}\s+{_CAP_WORD}")
+    # lowercase qualifiers sit outside the capitalised name run, capitalised ones open it
+    titled = re.compile(rf"(?<![A-Za-z-])(?<!former )(?<!ex-){title}\s+{_CAP_WORD}")
     for m in titled.finditer(text, 0, span.start):
         run = next((r for r in _NAME_RUN.finditer(text, max(0, m.start() - 40), span.start)
                     if r.start() <= m.start() < r.end()), None)
-        if run is None:
-            continue
-        s = run.start()
-        lead = re.match(r"(?:Vice|Deputy|Former|Ex)\b", run.group())
-        if lead:
+        if run is None or re.match(r"(?:Vice|Deputy|Former|Ex)\b", run.group()):
             continue
         end = run.end() - (2 if re.search(rf"[{_APOS}]s$", run.group()) else 0)  # "Donald Trump's administration"
-        found = make_span(text, s, end)
+        found = make_span(text, run.start(), end)
         if found is not None:
             return Candidate(found.start, found.end, found.text, "name")
     return span

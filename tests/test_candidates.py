@@ -125,6 +125,7 @@ def test_claim_source(text, expected):
     ("However during the hearing on Tuesday Mr Ebbers denied the allegations.", True, ["Mr Ebbers"]),
     # a coordinated denial takes the subject that opens the sentence
     ("Hernandez has pleaded not guilty and denied any role in the shootings.", True, ["Hernandez"]),
+    ("However Hernandez has pleaded not guilty and denied any role.", True, ["Hernandez"]),
     # passives and infinitives are not somebody speaking: the inverted "the officials said" is
     ("The appointment is expected to be announced on Friday, the officials said.", False, ["the officials"]),
     # "according to X" names the source even when another reporting word comes first

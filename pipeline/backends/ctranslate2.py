@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.backends.base import ModelBackend, SpanQuestion
-from pipeline.backends.hf import count_tokens, dedupe_calls, plan_batches, truncate_to_tokens
+from pipeline.backends.hf import TokenizerBackend, dedupe_calls, plan_batches
 from pipeline.records import Span
 
 
-class CTranslate2Backend(ModelBackend):
+class CTranslate2Backend(TokenizerBackend):
     kind = "seq2seq"
     #: padded source tokens per translate_batch call at most (memory; see plan_batches)
     max_batch_tokens = 16384
@@ -55,20 +55,6 @@ class CTranslate2Backend(ModelBackend):
         self._max_input_tokens = int(max_input_tokens)
         self._span_backend = span_backend
         self.compute_type = compute_type
-
-    @property
-    def max_input_tokens(self) -> int:
-        return self._max_input_tokens
-
-    def count_tokens(self, text: str) -> int:
-        return count_tokens(self.tokenizer, text)
-
-    def truncate(self, text: str, max_tokens: int) -> str:
-        return truncate_to_tokens(self.tokenizer, text, max_tokens)
-
-    def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]:
-        ids = self.generate_ids(prompts, max_new_tokens)
-        return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
 
     def generate_ids(self, prompts: list[str], max_new_tokens: int) -> list[list[int]]:
         """Generated token ids per prompt, greedy: as `Seq2SeqBackend.generate_ids` (after the decoder start,

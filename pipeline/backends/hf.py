@@ -17,7 +17,7 @@ steps) instead.
 from __future__ import annotations
 
 import dataclasses
-
+from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -165,7 +165,34 @@ def plan_batches(lengths: list[int], new_tokens: int, max_rows: int, max_tokens:
     return batches[::-1]
 
 
-class HFBackend(ModelBackend):
+class TokenizerBackend(ModelBackend):
+    """What every backend with a Hugging Face tokenizer shares: token counting and truncation by that
+    tokenizer, and free text decoded from `generate_ids`. Subclasses set `tokenizer` and
+    `_max_input_tokens` and implement `generate_ids` and `generate_spans`."""
+
+    tokenizer: Any
+    _max_input_tokens: int
+
+    @property
+    def max_input_tokens(self) -> int:
+        return self._max_input_tokens
+
+    def count_tokens(self, text: str) -> int:
+        return count_tokens(self.tokenizer, text)
+
+    def truncate(self, text: str, max_tokens: int) -> str:
+        return truncate_to_tokens(self.tokenizer, text, max_tokens)
+
+    def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]:
+        ids = self.generate_ids(prompts, max_new_tokens)
+        return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
+
+    @abstractmethod
+    def generate_ids(self, prompts: list[str], max_new_tokens: int) -> list[list[int]]:
+        """The generated token ids of each prompt (greedy, batched), in the order of `prompts`."""
+
+
+class HFBackend(TokenizerBackend):
     kind = "hf"
     padding_side = "right"
     truncation_side = "right"
@@ -191,20 +218,6 @@ class HFBackend(ModelBackend):
             self.tokenizer.pad_token = self.tokenizer.eos_token
 
     # -- interface ---------------------------------------------------------------------------------
-    @property
-    def max_input_tokens(self) -> int:
-        return self._max_input_tokens
-
-    def count_tokens(self, text: str) -> int:
-        return count_tokens(self.tokenizer, text)
-
-    def truncate(self, text: str, max_tokens: int) -> str:
-        return truncate_to_tokens(self.tokenizer, text, max_tokens)
-
-    def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]:
-        ids = self.generate_ids(prompts, max_new_tokens)
-        return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
-
     def generate_ids(self, prompts: list[str], max_new_tokens: int) -> list[list[int]]:
         """The generated token ids of each prompt (after the prompt / decoder start, up to and including
         the end token): what `generate` decodes."""
@@ -279,16 +292,18 @@ class HFBackend(ModelBackend):
         out = self.model.generate(**generate_inputs(self.model, enc), max_new_tokens=max_new_tokens,
                                   do_sample=False, num_beams=1, pad_token_id=self.tokenizer.pad_token_id)
         new = self._new_tokens(out, enc["input_ids"].shape[1]).tolist()
-        return [self._strip_padding(row) for row in new]
-
-    def _strip_padding(self, row: list[int]) -> list[int]:
-        """Drop the pad ids generate appends to a row after its end token (other rows still running)."""
         eos = self.model.generation_config.eos_token_id
         eos_ids = set(eos if isinstance(eos, (list, tuple)) else [eos]) - {None}
-        for i, token in enumerate(row):
-            if token in eos_ids:
-                return row[: i + 1]
-        return row
+        return [_through_end_token(row, eos_ids) for row in new]
+
+
+def _through_end_token(row: list[int], eos_ids: set[int]) -> list[int]:
+    """A generated row up to and including its end token: generate pads a row that ended while other rows
+    of the batch were still running."""
+    for i, token in enumerate(row):
+        if token in eos_ids:
+            return row[: i + 1]
+    return row
 
 
 class Seq2SeqBackend(HFBackend):
