@@ -2,7 +2,9 @@
 
 Nothing is dropped silently: each input line/file/row yields exactly one Article or one ErrorRecord.
 Ids: a missing id becomes `line-<n>` (with a warning); a repeated id is an error for the later record
-(the first one wins), so ids in the outputs are unique.
+(the first one wins), so ids in the outputs are unique. An error line carries its input's id wherever the
+id can still be read: from a JSONL line that is not UTF-8 or not decodable JSON past its id, and from a
+text file's name whatever its bytes.
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ _INJECTION = re.compile(
 _ENGLISH_WORDS = frozenset("the of and to is that for on was with as by at said it from has have be are were "
                            "he she they his her this not which would will".split())
 _LANGUAGE_SAMPLE = 20_000
+_JSON = json.JSONDecoder()
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 Item = Article | ErrorRecord
 
@@ -168,33 +172,77 @@ def _jsonl_rows(path: Path) -> Iterator[Item]:
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                yield ErrorRecord(id=None, line=line_no, stage="ingest",
+                # Bad bytes become lone surrogates, read only to find the id: an id holding one is not recovered.
+                yield ErrorRecord(id=_recover_id(raw.decode("utf-8", "surrogateescape")), line=line_no, stage="ingest",
                                   error=f"line is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})")
                 continue
+            # The newline is JSON whitespace; kept, it would make a line cut short fail at "line 2, column 1".
+            line = line.rstrip("\r\n")
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield ErrorRecord(id=None, line=line_no, stage="ingest", error=f"malformed JSON: {exc.msg} at column {exc.colno}")
+                yield ErrorRecord(id=_recover_id(line), line=line_no, stage="ingest",
+                                  error=f"malformed JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}")
                 continue
             except (ValueError, RecursionError) as exc:
                 # Valid JSON that Python will not decode: an integer of over 4300 digits, or nesting deeper
                 # than the recursion limit. Hostile or broken, it is this line's error, not the run's.
                 reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
-                yield ErrorRecord(id=None, line=line_no, stage="ingest", error=f"unreadable JSON: {reason}")
+                yield ErrorRecord(id=_recover_id(line), line=line_no, stage="ingest",
+                                  error=f"unreadable JSON: {reason}")
                 continue
             yield article_from_mapping(row, line_no)
 
 
+def _recover_id(line: str) -> str | None:
+    """The "id" of a JSONL line that does not decode as a whole, or None when it cannot be read.
+
+    The line's top-level members are decoded one by one until one fails, so an id before the broken part
+    is found; as with `json.loads`, a repeated "id" key counts by its last readable value. An id that
+    `article_from_mapping` would not accept (missing, blank, not a string or integer, invalid Unicode)
+    is not recovered either.
+    """
+    found = None
+    pos = _JSON_SPACE.match(line).end()
+    if not line.startswith("{", pos):
+        return None
+    separator = "{"
+    while line.startswith(separator, pos):  # pos is at the "{" or "," before the next member
+        try:
+            key, pos = _JSON.raw_decode(line, _JSON_SPACE.match(line, pos + 1).end())
+            pos = _JSON_SPACE.match(line, pos).end()
+            if not isinstance(key, str) or not line.startswith(":", pos):
+                break
+            value, pos = _JSON.raw_decode(line, _JSON_SPACE.match(line, pos + 1).end())
+        except (ValueError, RecursionError):  # the broken part (or an over-long number, too deep nesting)
+            break
+        if key == "id":
+            found = _usable_id(value)
+        pos = _JSON_SPACE.match(line, pos).end()
+        separator = ","
+    return found
+
+
+def _usable_id(raw_id: Any) -> str | None:
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
+        return None
+    article_id = str(raw_id)
+    return article_id if article_id.strip() and not _SURROGATE.search(article_id) else None
+
+
 def _text_dir_rows(directory: Path, pattern: str) -> Iterator[Item]:
     for n, path in enumerate(sorted(p for p in directory.glob(pattern) if p.is_file()), start=1):
+        # A file name that is not UTF-8 holds lone surrogates, which cannot be written to errors.jsonl: such
+        # a name is shown with replacement characters and gives no id.
+        file_id = None if _SURROGATE.search(path.stem) else path.stem
+        name = _SURROGATE.sub("\ufffd", path.name)
         try:
             text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield ErrorRecord(id=path.stem, line=n, stage="ingest",
-                              error=f"{path.name} is not valid UTF-8 (byte {exc.start})")
+            yield ErrorRecord(id=file_id, line=n, stage="ingest", error=f"{name} is not valid UTF-8 (byte {exc.start})")
             continue
         except OSError as exc:  # unreadable (permissions, vanished): this file fails, the run goes on
-            yield ErrorRecord(id=path.stem, line=n, stage="ingest", error=f"cannot read {path.name}: {exc.strerror}")
+            yield ErrorRecord(id=file_id, line=n, stage="ingest", error=f"cannot read {name}: {exc.strerror}")
             continue
         text = text.removeprefix("\ufeff")  # a byte-order mark is not article text
         yield article_from_mapping({"id": path.stem, "text": text}, n)

@@ -1,10 +1,13 @@
 import json
+import os
 
 import pytest
 
+from pipeline.api import compose_config
 from pipeline.ingest import InputConfigError, article_from_mapping, check_input, read_articles
 from pipeline.records import Article, ErrorRecord
-from tests.conftest import write_jsonl
+from pipeline.runner import run_pipeline
+from tests.conftest import read_jsonl, write_jsonl
 
 
 def _read(path):
@@ -54,6 +57,7 @@ def test_non_utf8_line_is_an_error(tmp_path):
     items = _read(path)
     assert isinstance(items[0], Article)
     assert isinstance(items[1], ErrorRecord) and "not valid UTF-8" in items[1].error and items[1].line == 2
+    assert items[1].id == "b"
 
 
 def test_html_text_is_processed_with_warning():
@@ -85,3 +89,91 @@ def test_hf_dataset_local_json(tmp_path):
 def test_config_errors(cfg, message):
     with pytest.raises(InputConfigError, match=message):
         check_input(cfg)
+
+
+# --- an error line carries its input's id wherever it can be read: errors.jsonl of a real run ---------------
+
+def _run_errors(tmp_path, *overrides: str) -> list[dict]:
+    """errors.jsonl of an ingest-only run (no model is loaded)."""
+    cfg = compose_config("tiny_t5", [*overrides, "stages=[ingest,validate,write]", "cache.enabled=false",
+                                     "report.enabled=false"])
+    run_pipeline(cfg, tmp_path / "run")
+    return read_jsonl(tmp_path / "run" / "errors.jsonl")
+
+
+def _error(line: int, error_id: str | None, error: str) -> dict:
+    return {"id": error_id, "line": line, "stage": "ingest", "error": error}
+
+
+@pytest.mark.parametrize("raw, error_id, error", [
+    pytest.param(b'{"id": "latin1", "text": "caf\xe9 au lait"}', "latin1",
+                 "line is not valid UTF-8 (byte 29: b'\\xe9')", id="not-utf8-text"),
+    pytest.param(b'{"id": "caf\xe9", "text": "Fine."}', None,
+                 "line is not valid UTF-8 (byte 11: b'\\xe9')", id="not-utf8-in-the-id"),
+    pytest.param(b'{"id": "broken", "text": "no closing brace"', "broken",
+                 "malformed JSON: Expecting ',' delimiter at column 44", id="malformed-after-the-id"),
+    pytest.param(b'{"id": 7, "text": "trailing comma",}', "7",
+                 "malformed JSON: Expecting property name enclosed in double quotes at column 36",
+                 id="malformed-integer-id"),
+    pytest.param(b'{"text": "x", oops, "id": "late"}', None,
+                 "malformed JSON: Expecting property name enclosed in double quotes at column 15",
+                 id="malformed-before-the-id"),
+    pytest.param(b'{"id": "cut", "text": "' + b"x" * 1_000_000, "cut",
+                 "malformed JSON: Unterminated string starting at column 23",
+                 id="over-long-line-cut-off"),
+    pytest.param(b'{"id": "huge-int", "text": "x", "n": ' + b"9" * 5000 + b"}", "huge-int",
+                 "unreadable JSON: Exceeds the limit (4300 digits) for integer string conversion: "
+                 "value has 5000 digits",
+                 id="over-long-number"),
+    pytest.param(b'{"id": "deep", "text": "x", "n": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "deep",
+                 "unreadable JSON: nested too deeply", id="nested-too-deeply"),
+    pytest.param(b'{"id": "number-text", "text": 42}', "number-text", "'text' must be a string, got int",
+                 id="non-string-text"),
+    pytest.param(b'{"id": 3.5, "text": "Fine."}', None, "'id' must be a string or an integer, got float",
+                 id="wrong-type-id"),
+    pytest.param(b'{"id": true, "text": "x"', None, "malformed JSON: Expecting ',' delimiter at column 25",
+                 id="malformed-with-wrong-type-id"),
+])
+def test_jsonl_error_line_keeps_the_id(tmp_path, raw, error_id, error):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b'{"id": "fine", "text": "A sentence."}\n' + raw + b"\n")
+    assert _run_errors(tmp_path, f"input.path={path}") == [_error(2, error_id, error)]
+
+
+def test_text_dir_error_line_keeps_the_file_stem(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Fine text.", encoding="utf-8")
+    (folder / "b.txt").write_bytes(b"Caf\xe9 owners said prices rose.")
+    assert _run_errors(tmp_path, "input=text_dir", f"input.path={folder}") == [
+        _error(2, "b", "b.txt is not valid UTF-8 (byte 3)")]
+
+
+@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root reads any file; no chmod 000 on Windows")
+def test_text_dir_unreadable_file_keeps_the_file_stem(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "locked.txt").write_text("Fine text.", encoding="utf-8")
+    (folder / "locked.txt").chmod(0)
+    assert _run_errors(tmp_path, "input=text_dir", f"input.path={folder}") == [
+        _error(1, "locked", "cannot read locked.txt: Permission denied")]
+
+
+def test_text_dir_file_name_that_is_not_utf8_gives_no_id(tmp_path):
+    # Such a name's stem holds lone surrogates, which errors.jsonl (UTF-8) cannot hold: no id, the name shown
+    # with a replacement character, and the run goes on.
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    try:
+        (folder / os.fsdecode(b"caf\xe9.txt")).write_bytes(b"Caf\xe9 owners said prices rose.")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    assert _run_errors(tmp_path, "input=text_dir", f"input.path={folder}") == [
+        _error(1, None, "caf\ufffd.txt is not valid UTF-8 (byte 3)")]
+
+
+def test_hf_dataset_error_line_keeps_the_id_column(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", [{"doc": "x1", "body": "Text one."}, {"doc": "x2", "body": None}])
+    errors = _run_errors(tmp_path, "input=hf_dataset", f"input.data_files={path}", "input.id_column=doc",
+                         "input.text_column=body")
+    assert errors == [_error(2, "x2", "'body' must be a string, got NoneType")]

@@ -73,8 +73,8 @@ EXPECTED_RECORDS = ["ok", "line-10", "../../etc/passwd", "CON", EMOJI_ID, "html"
                     "injection"]
 EXPECTED_ERRORS = {  # line: (id, words the message must contain)
     LINE["blank"]: ("blank", "'text' is empty"),
-    LINE["not-utf8"]: (None, "not valid UTF-8"),
-    LINE["malformed"]: (None, "malformed JSON"),
+    LINE["not-utf8"]: ("latin1", "not valid UTF-8"),
+    LINE["malformed"]: ("broken", "malformed JSON"),
     LINE["array"]: (None, "expected a JSON object, got list"),
     LINE["string"]: (None, "expected a JSON object, got str"),
     LINE["no-text"]: ("no-text", "record has no 'text' field"),
@@ -83,7 +83,7 @@ EXPECTED_ERRORS = {  # line: (id, words the message must contain)
     LINE["duplicate"]: ("ok", "duplicate id 'ok' (first seen at line 1); the first record is kept"),
     LINE["float-id"]: (None, "'id' must be a string or an integer, got float"),
     LINE["surrogate"]: ("surrogate", "not valid Unicode: unpaired surrogate"),
-    LINE["huge-int"]: (None, "unreadable JSON: Exceeds the limit (4300 digits) for integer string conversion"),
+    LINE["huge-int"]: ("huge-int", "unreadable JSON: Exceeds the limit (4300 digits) for integer string conversion"),
     LINE["deep-nesting"]: (None, "unreadable JSON: nested too deeply"),
     LINE["bool-id"]: (None, "'id' must be a string or an integer, got bool"),
 }
