@@ -245,6 +245,7 @@ def record_calls(articles: list[dict], backend, settings=None) -> list[Call]:
     recorder answers every prompt with `max_new_tokens` words, as long as a real answer may be."""
     from pipeline.backends.base import ModelBackend
     from pipeline.extract import extract
+    from pipeline.linguistics.parser import load_parser
     from pipeline.prompts import load_prompts
     from pipeline.records import Article
     from pipeline.summarize import summarize
@@ -280,7 +281,8 @@ def record_calls(articles: list[dict], backend, settings=None) -> list[Call]:
     if "summarize" in settings.stages:
         summarize(records, recorder, prompts, settings.decoding.max_summary_tokens)
     if "extract" in settings.stages:
-        extract(records, recorder, prompts, settings.extract, settings.decoding)
+        extract(records, recorder, prompts, settings.extract, settings.decoding,
+                load_parser(settings.parser.pipeline))
     return calls
 
 

@@ -199,6 +199,7 @@ def run_e2e(args) -> int:
     batched runner path against the same stages with batch size 1 (one prompt per generate call)."""
     from pipeline.backends.loading import load_backend
     from pipeline.extract import extract
+    from pipeline.linguistics.parser import load_parser
     from pipeline.prompts import load_prompts
     from pipeline.records import Article
     from pipeline.summarize import summarize
@@ -217,7 +218,8 @@ def run_e2e(args) -> int:
 
     def stages(step):
         summaries = summarize(step, backend, prompts, settings.decoding.max_summary_tokens)
-        extractions = extract(step, backend, prompts, settings.extract, settings.decoding)
+        extractions = extract(step, backend, prompts, settings.extract, settings.decoding,
+                              load_parser(settings.parser.pipeline))
         return [(s, [c.model_dump() for c in e.claims]) for s, e in zip(summaries, extractions)]
 
     results: dict[str, list] = {"naive": [], "ours": []}

@@ -73,6 +73,7 @@ def _hydra_main(cfg: DictConfig) -> int:
 
     from pipeline.backends.loading import ModelUnavailableError
     from pipeline.ingest import InputConfigError
+    from pipeline.linguistics.parser import ParserUnavailableError
     from pipeline.prompts import PromptError
     from pipeline.resume import ResumeError
     from pipeline.runner import run_pipeline
@@ -85,7 +86,8 @@ def _hydra_main(cfg: DictConfig) -> int:
         else:
             run = run_pipeline
         result = run(config, run_dir)
-    except (InputConfigError, ModelUnavailableError, PromptError, ResumeError, ValidationError, ValueError) as exc:
+    except (InputConfigError, ModelUnavailableError, ParserUnavailableError, PromptError, ResumeError, ValidationError,
+            ValueError) as exc:
         message = " ".join(str(exc).split()) if not isinstance(exc, ValidationError) else _pydantic_line(exc)
         print(f"newsfacts: config error: {message}", file=sys.stderr)
         sys.exit(2)

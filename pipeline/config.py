@@ -54,7 +54,10 @@ class ExtractSpec(BaseModel):
 
     max_claims: int = Field(5, ge=0)
     context_sentences: int = Field(1, ge=0, description="Sentences before a claim sentence shown as context.")
-    rewrite_claims: bool = True
+    rewrite_claims: bool = Field(True, description="The model restates each claim's proposition (else: copied "
+                                                 "from the article).")
+    ask_speakers: bool = Field(True, description="The model chooses, among the article's mentions, a speaker given "
+                                                 "only as a pronoun the rules cannot resolve.")
 
 
 def check_stages(stages: list[str]) -> list[str]:

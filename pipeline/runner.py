@@ -26,7 +26,8 @@ from typing import Any, TypeVar
 from pipeline.backends.base import ModelBackend
 from pipeline.cache import CacheSpec, ResultCache, code_fingerprint, stable_hash
 from pipeline.config import DecodingSpec, ExtractSpec, ModelSpec, RuntimeSpec, check_stages
-from pipeline.extract import Extraction, extract
+from pipeline.extract import Extraction, extract, needs_model
+from pipeline.linguistics.parser import ParserSpec, check_parser, load_parser
 from pipeline.ingest import check_input, count_inputs, read_articles
 from pipeline.output import RunWriter, write_manifest
 from pipeline.prompts import PromptSet, load_prompts
@@ -39,7 +40,7 @@ from pipeline.validate import build_record
 log = logging.getLogger("newsfacts")
 T = TypeVar("T")
 PACKAGES = ("newsfacts", "torch", "transformers", "tokenizers", "hydra-core", "omegaconf", "pydantic",
-            "pysbd", "datasets", "gguf", "accelerate")
+            "pysbd", "datasets", "gguf", "accelerate", "spacy")
 
 
 @dataclass
@@ -52,25 +53,32 @@ class RunSettings:
     decoding: DecodingSpec
     extract: ExtractSpec
     input: dict[str, Any]
-    prompt_version: str = "v2"
+    prompt_version: str = "v3"
     batch_articles: int = 16
     report: dict[str, Any] = field(default_factory=lambda: {"enabled": True, "max_articles": 500})
     resume: ResumeMode = "auto"
     cache: CacheSpec = field(default_factory=lambda: CacheSpec())
+    parser: ParserSpec = field(default_factory=lambda: ParserSpec())
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> RunSettings:
         return cls(stages=check_stages(list(cfg["stages"])), model=ModelSpec(**cfg["model"]),
                    runtime=RuntimeSpec(**cfg.get("runtime", {})), decoding=DecodingSpec(**cfg.get("decoding", {})),
                    extract=ExtractSpec(**cfg.get("extract", {})), input=dict(cfg["input"]),
-                   prompt_version=cfg.get("prompt_version", "v2"),
+                   prompt_version=cfg.get("prompt_version", "v3"),
                    batch_articles=_positive_int("batch_articles", cfg.get("batch_articles", 16)),
                    report=dict(cfg.get("report") or {"enabled": False}),
-                   resume=resume_mode(cfg.get("resume", "auto")), cache=CacheSpec(**(cfg.get("cache") or {})))
+                   resume=resume_mode(cfg.get("resume", "auto")), cache=CacheSpec(**(cfg.get("cache") or {})),
+                   parser=ParserSpec(**(cfg.get("parser") or {})))
 
     @property
     def needs_model(self) -> bool:
-        return bool({"summarize", "extract"} & set(self.stages))
+        # extraction with extract.rewrite_claims=false and extract.ask_speakers=false is rules over the parse alone
+        return "summarize" in self.stages or ("extract" in self.stages and needs_model(self.extract))
+
+    def check_parser(self) -> str | None:
+        """The parser pipeline's identity when extraction needs it; raises ParserUnavailableError early."""
+        return check_parser(self.parser) if "extract" in self.stages else None
 
 
 def _positive_int(name: str, value: Any) -> int:
@@ -104,6 +112,7 @@ def run_pipeline(cfg: dict[str, Any], run_dir: Path, backend: ModelBackend | Non
     settings = RunSettings.from_config(cfg)
     check_input(settings.input)  # a missing input fails before the model is resolved
     prompts = load_prompts(settings.model.prompts, settings.prompt_version)
+    parser_id = settings.check_parser()  # a missing parser pipeline fails before any work, like a missing model
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
     revision = None
@@ -112,7 +121,7 @@ def run_pipeline(cfg: dict[str, Any], run_dir: Path, backend: ModelBackend | Non
         # keys the cache and the resume check.
         revision = backend.revision if backend is not None else _resolve_revision(settings.model)
     code = code_fingerprint()
-    cache = _result_cache(settings, prompts, revision, code)
+    cache = _result_cache(settings, prompts, revision, code, parser_id)
     provenance = Provenance(model_revision=revision, backend=settings.model.backend, prompt_version=prompts.id,
                             decoding=settings.decoding.model_dump())
     run_dir = Path(run_dir)
@@ -156,7 +165,7 @@ def run_pipeline(cfg: dict[str, Any], run_dir: Path, backend: ModelBackend | Non
         checkpoint.complete = True
         checkpoint.timings_s = {**timings, "total": previous_total + time.perf_counter() - clock}
         checkpoint.save(run_dir)
-        manifest = _manifest(settings, cfg, revision, prompts, checkpoint, timings, started, run_dir,
+        manifest = _manifest(settings, cfg, revision, prompts, checkpoint, timings, started, run_dir, parser_id,
                              model_loaded=models.loaded, cache=cache, resumed_after=skipped if resumed else None)
         write_manifest(run_dir, manifest)
         if settings.report.get("enabled"):
@@ -193,7 +202,8 @@ def _resolve_revision(spec: ModelSpec) -> str | None:
     return _resolve(spec)[1]
 
 
-def _result_cache(settings: RunSettings, prompts: PromptSet, revision: str | None, code: str) -> ResultCache | None:
+def _result_cache(settings: RunSettings, prompts: PromptSet, revision: str | None, code: str,
+                  parser_id: str | None) -> ResultCache | None:
     if not (settings.cache.enabled and settings.needs_model):
         return None
     model = settings.model.model_dump()
@@ -206,6 +216,7 @@ def _result_cache(settings: RunSettings, prompts: PromptSet, revision: str | Non
         "stages": settings.stages,
         "device": settings.runtime.device,
         "code": code,
+        "parser": parser_id,
     }
     return ResultCache(settings.cache.root(), context)
 
@@ -305,7 +316,8 @@ def _process_batch(articles: list[Article], backend: ModelBackend | None, prompt
             summaries = summarize(articles, backend, prompts, settings.decoding.max_summary_tokens)
     if "extract" in settings.stages:
         with _stage("extract", timings):
-            extractions = list(extract(articles, backend, prompts, settings.extract, settings.decoding))
+            nlp = load_parser(settings.parser.pipeline)
+            extractions = list(extract(articles, backend, prompts, settings.extract, settings.decoding, nlp))
     with _stage("validate", timings):
         return [build_record(a, s, e, model=settings.model.name, provenance=provenance)
                 for a, s, e in zip(articles, summaries, extractions)]
@@ -368,7 +380,8 @@ def _package_versions() -> dict[str, str | None]:
 
 
 def _manifest(settings: RunSettings, cfg: dict[str, Any], revision: str | None, prompts: PromptSet,
-              checkpoint: Checkpoint, timings: dict[str, float], started: datetime, run_dir: Path, *,
+              checkpoint: Checkpoint, timings: dict[str, float], started: datetime, run_dir: Path,
+              parser_id: str | None, *,
               model_loaded: bool, cache: ResultCache | None, resumed_after: int | None) -> dict[str, Any]:
     finished = datetime.now(timezone.utc)
     timings_s = {k: round(v, 4) for k, v in checkpoint.timings_s.items()}
@@ -378,6 +391,7 @@ def _manifest(settings: RunSettings, cfg: dict[str, Any], revision: str | None, 
         "model": {"name": settings.model.name, "path": settings.model.path, "source": settings.model.source,
                   "backend": settings.model.backend, "revision": revision, "loaded": model_loaded},
         "prompt_versions": {"prompts": prompts.id, "templates": sorted(prompts.templates)},
+        "parser": parser_id,
         "stages": settings.stages,
         "timings_s": timings_s,
         "docs_per_s": round(read / timings_s["total"], 4) if timings_s.get("total") else None,

@@ -44,3 +44,29 @@ def run_cli(*overrides: str, cwd: Path | None = None, timeout: int = 600) -> sub
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The packaged spaCy pipeline (en_core_web_sm 3.8.0), verified and loaded once per test session."""
+    from pipeline.linguistics.parser import load_parser
+
+    return load_parser()
+
+
+def parse_one(nlp, text: str, title: str | None = None):
+    from pipeline.linguistics.parse import parse_articles
+
+    return parse_articles(nlp, [(text, title)])[0]
+
+
+def claims_of(nlp, text: str, title: str | None = None, max_claims: int = 5):
+    """(rule claim text, claimants, deniers) of each claim the rules draft, in text order."""
+    from pipeline.linguistics.claims import draft_claims
+
+    parsed = parse_one(nlp, text, title)
+    drafts = draft_claims(parsed, max_claims)
+    for draft in drafts:  # grounding holds for every span the layer produces
+        for span in draft.claimants + draft.deniers + draft.evidence:
+            assert text[span.start : span.end] == span.text
+    return [(d.rule_text, [s.text for s in d.claimants], [s.text for s in d.deniers]) for d in drafts]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.attribution import find_claim_sites
 from pipeline.chunking import sentence_windows
 from pipeline.sentences import split_sentences
 from tests.conftest import SEED_TEXT, read_jsonl, run_cli, write_jsonl
@@ -33,14 +32,6 @@ def test_one_overlong_sentence_is_its_own_window():
     windows = sentence_windows(text, sentences, _words, budget=20, overlap=0)
     assert [w.text for w in windows][1].startswith("word")
     assert windows[-1].text == "Tail sentence."
-
-
-def test_repeated_claims_are_merged():
-    text = SEED_TEXT + "\n" + SEED_TEXT
-    sites = find_claim_sites(split_sentences(text), None, max_claims=10)
-    texts = [s.sentence.text for s in sites]
-    assert len(texts) == len(set(texts))
-    assert all(s.sentence.start < len(SEED_TEXT) for s in sites)
 
 
 @pytest.mark.slow

@@ -141,3 +141,40 @@ def test_is_grounded_rejects_any_shifted_span(piece, shift):
     assert is_grounded(span, text)
     moved = Span(text=span.text, start=max(0, start + shift), end=max(0, end + shift))
     assert is_grounded(moved, text) == (text[moved.start:moved.end] == span.text)
+
+
+# -- the linguistic layer: whatever the text, every span it outputs is verbatim article text ------------------
+_NAMES = ["Mr Lee", "the ministry", "Acme Corp", "She", "They", "Japan’s Tokyo Shimbun", "THE DEFENSE Ann Roe",
+          "US President Jo Kim", "the firm", "It", "Officials", "Smith & Co", "the 71-year-old former star"]
+_VERBS = ["said", "denied", "rejected the report", "called the claims false", "insisted", "pleaded not guilty",
+          "told reporters", "claimed", "dismissed the allegations as rubbish", "has denied"]
+_CLAUSES = ["that the army shelled the village", "the figures were wrong", "“we broke no rules”", "", "it",
+            "that he had met the envoy on Tuesday", "having paid £3.4bn", "the charges of fraud"]
+_GLUE = [". ", ", ", " and ", "; ", "\n", ". But ", " — ", "\" ", ". According to police, "]
+
+
+@st.composite
+def _articles(draw):
+    parts = []
+    for _ in range(draw(st.integers(1, 6))):
+        parts += [draw(st.sampled_from(_NAMES)), " ", draw(st.sampled_from(_VERBS)), " ",
+                  draw(st.sampled_from(_CLAUSES)), draw(st.sampled_from(_GLUE))]
+        if draw(st.booleans()):
+            parts.append(draw(st.text(alphabet=st.characters(codec="utf-8"), max_size=12)))
+    return "".join(parts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=_articles())
+def test_claims_spans_are_always_grounded(nlp, text):
+    from pipeline.linguistics.claims import draft_claims
+    from pipeline.linguistics.parse import parse_articles
+
+    (parsed,) = parse_articles(nlp, [(text, None)])
+    drafts = draft_claims(parsed, 5)
+    assert len(drafts) <= 5
+    for draft in drafts:
+        for span in draft.claimants + draft.deniers + draft.evidence:
+            assert text[span.start : span.end] == span.text and span.text.strip()
+        assert not {(c.start, c.end) for c in draft.claimants} & {(d.start, d.end) for d in draft.deniers}
+        assert draft.rule_text.strip()

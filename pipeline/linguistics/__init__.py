@@ -1,0 +1,8 @@
+"""The linguistic layer: an English dependency parse (spaCy) of each article, and what we read off it.
+
+- `parser`: locating, verifying and loading the spaCy pipeline;
+- `parse`: an article parsed sentence by sentence, tokens carrying article offsets;
+- `mentions`: speaker phrases (noun phrases, named entities) and the most specific mention of each;
+- `frames`: attribution frames: who says or disputes what, and the proposition itself;
+- `claims`: frames turned into ranked claim sites (disputed and lead claims first, duplicates merged).
+"""

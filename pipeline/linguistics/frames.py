@@ -1,0 +1,290 @@
+"""Attribution frames read off the dependency parse: who asserts or disputes what.
+
+A frame is one attribution in one sentence: its cue (a reporting or disputing verb, or "according to"), its
+speakers (the cue's subject, its passive agent, the object of "according to"; a coordinated verb without a
+subject of its own takes its head's), and its content: the proposition (a clausal complement, "P, X said",
+the clause around "according to X"), an accusation ("accused X of Y") or, for a denial, what is denied (a
+clause, a nominal "denied murder", or a back-reference "denied the report"). A denial also names, when the
+sentence does, who made the disputed claim ("denied claims by X", "X's allegation", "Conservative claims").
+
+Everything here is English syntax over lemmas of general vocabulary (`lexicon`), not patterns of particular
+articles; a passive, negated or infinitival cue is not somebody speaking.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pipeline.linguistics import lexicon as lx
+from pipeline.linguistics.parse import ParsedArticle
+from pipeline.linguistics.roles import (BACK_DETERMINERS, CUE_LEMMAS, SUBJECTS, accusation, agent_of, asserted_infinitive,
+                                       claim_source, clause_content, infinitive, negated, negated_clause, speakers_of,
+                                       trim, with_conjuncts)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+
+@dataclass
+class Frame:
+    sentence: int
+    cue: Token
+    denial: bool
+    speakers: list[Token] = field(default_factory=list)  # heads of speaker phrases, coordinated ones included
+    content: list[Token] = field(default_factory=list)  # the proposition's tokens, in order
+    clausal: bool = False  # content is a clause (has a verb), not a bare noun phrase
+    sources: list[Token] = field(default_factory=list)  # who made the disputed claim (denials)
+    back_reference: bool = False  # "denied the report": disputes a claim stated elsewhere
+
+    @property
+    def start(self) -> int:
+        return self.cue.i
+
+
+def find_frames(parsed: ParsedArticle) -> list[Frame]:
+    """Every attribution frame of the article, in text order; frames nested in another frame's content
+    ("X said that Y denied P") are kept, the caller decides which to use."""
+    frames: list[Frame] = []
+    for index, doc in enumerate(parsed.docs):
+        for token in doc:
+            frame = _according_to(index, token) or _verb_frame(index, token) or _claim_noun(index, token)
+            if frame is not None:
+                frames.append(frame)
+    return frames
+
+
+def _claim_noun(index: int, noun: Token) -> Frame | None:
+    """"reports that P", "the allegation of P", "claims by X that P": a claim stated as a noun, outside any
+    reporting or denial verb (those frames read it themselves)."""
+    if noun.pos_ == "NOUN" and noun.lemma_.lower() in lx.DENIAL_NOUNS:
+        return _denial_noun(index, noun)
+    if noun.pos_ != "NOUN" or noun.lemma_.lower() not in lx.ASSERTION_NOUNS:
+        return None
+    head = noun.head
+    if noun.dep_ in {"dobj", "obj", "nsubjpass", "pobj"} and (head.lemma_.lower() in CUE_LEMMAS or
+                                                            head.head.lemma_.lower() in CUE_LEMMAS):
+        return None
+    clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.pos_ in {"VERB", "AUX"} and
+                   any(m.dep_ == "mark" or m.dep_ in SUBJECTS for m in c.children)), None)
+    if clause is not None:
+        content = list(clause.subtree)
+    else:
+        of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        inner = next((c for c in of.children if c.dep_ in {"pcomp", "pobj"}), None) if of is not None else None
+        if inner is None or not (inner.pos_ == "VERB" or inner.tag_ == "VBG"):
+            return None  # "the report of the committee" names no claim
+        content = list(inner.subtree)
+    return Frame(index, noun, False, speakers=claim_source(noun), content=trim(content), clausal=True)
+
+
+# ----------------------------------------------------------------------------------------------- cues
+
+
+def _according_to(index: int, token: Token) -> Frame | None:
+    """"According to X, P" / "P, according to X"."""
+    if token.lower_ != "according":
+        return None
+    to = next((c for c in token.children if c.lower_ == "to"), None)
+    objects = [c for c in to.children if c.dep_ == "pobj"] if to is not None else []
+    if not objects:
+        return None
+    clause = token.head if token.head.i != token.i else None
+    removed = {t.i for t in token.subtree}
+    content = [t for t in (clause.subtree if clause is not None else token.doc) if t.i not in removed]
+    return Frame(index, token, False, speakers=with_conjuncts(objects[0]), content=trim(content), clausal=True)
+
+
+def _verb_frame(index: int, verb: Token) -> Frame | None:
+    if verb.pos_ not in {"VERB", "AUX"} or verb.dep_ in {"amod", "compound"}:
+        return None
+    lemma = verb.lemma_.lower()
+    if negated(verb) and lemma not in {"plead"}:
+        return None  # "did not deny", "declined to say" is handled by the infinitive test below
+    if lemma == "plead":
+        return _plea(index, verb)
+    if lemma == "refuse":
+        return _refusal(index, verb)
+    denying = lemma in lx.DENYING_VERBS or lemma in lx.REJECTING_VERBS or lemma in lx.DESCRIBING_VERBS
+    if infinitive(verb) and not (denying and asserted_infinitive(verb)):
+        return None  # "is expected to announce", "wants to claim": nobody is speaking yet
+    passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children)
+    if denying:
+        frame = _denial(index, verb, lemma, passive)
+        if frame is not None:
+            return frame
+    if lemma in lx.REPORTING_VERBS:
+        return _report(index, verb, lemma, passive)
+    return None
+
+
+def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
+    speakers = agent_of(verb) if passive else speakers_of(verb)
+    if passive and not speakers and lemma not in lx.ACCUSING_VERBS | {"allege"}:
+        return None  # "it was reported that ...", "X is said to ...": nobody named asserts it
+    if passive and not speakers:  # "X is accused of Y", "X is alleged to have ...": an unattributed accusation
+        subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        prep = next((c for c in verb.children if c.dep_ in {"prep", "xcomp"} and c.lower_ in {"of", "for", "over"}
+                     or c.dep_ == "xcomp"), None)
+        if subject is None or prep is None:
+            return None
+        return Frame(index, verb, False, content=trim(list(subject.subtree) + list(prep.subtree)), clausal=True)
+    content, clausal = clause_content(verb)
+    if not content and lemma in lx.ACCUSING_VERBS:
+        content, clausal = accusation(verb), True
+    if not content:
+        return None
+    frame = Frame(index, verb, False, speakers=speakers, content=content, clausal=clausal)
+    if lemma in lx.INSISTING_VERBS and negated_clause(content) or _falsity_predication(content):
+        # "insisted it had broken no rules", "said the reports were baseless": a denial in the speaker's words
+        frame.denial = True
+        frame.back_reference = _falsity_predication(content) is not None
+    return frame
+
+
+def _denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
+    if passive:
+        # "the claims were dismissed by the ministry" disputes; "the amendment was rejected by the Commons",
+        # "being denied his rights" do not: only a claim noun can be denied in the passive
+        subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        speakers = agent_of(verb)
+        if subject is None or not speakers or subject.lemma_.lower() not in lx.CLAIM_NOUNS:
+            return None
+        return _with_object(Frame(index, verb, True, speakers=speakers), subject)
+    described = _described_false(verb)
+    if lemma in lx.DESCRIBING_VERBS and lemma not in lx.DENYING_VERBS | lx.REJECTING_VERBS and described is None:
+        return None  # "called for talks", "described the scene"
+    frame = Frame(index, verb, True, speakers=speakers_of(verb))
+    content, clausal = clause_content(verb)
+    if content:
+        frame.content, frame.clausal = content, clausal
+        return frame
+    gerund = next((c for c in verb.children if c.dep_ in {"xcomp", "pcomp"} and c.pos_ in {"VERB", "AUX"}
+                   or c.dep_ == "dobj" and c.tag_ == "VBG"), None)
+    if gerund is not None:  # "denied discussing sanctions", "denied having met him"
+        frame.content, frame.clausal = trim(list(gerund.subtree)), True
+        return frame
+    obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
+    if obj is not None and obj is described:  # "called [the allegations] hearsay": the claim is the compound
+        obj = next((c for c in obj.children if c.dep_ == "compound" and c.lemma_.lower() in lx.CLAIM_NOUNS), obj)
+    if obj is None:
+        return frame if lemma in lx.DENYING_VERBS else None  # "X denies." disputes what was said before
+    if lemma in lx.DENYING_VERBS or obj.lemma_.lower() in lx.CLAIM_NOUNS or described is not None or \
+            obj.lower_ in {"it", "this", "that", "them"}:
+        return _with_object(frame, obj)
+    return None  # "rejected the offer", "dismissed the coach": not a claim
+
+
+def _plea(index: int, verb: Token) -> Frame | None:
+    """"pleaded not guilty (to charges of X)", "pleaded innocent": a denial of the charges."""
+    words = {t.lower_ for t in verb.subtree}
+    if not ("guilty" in words and "not" in words or words & lx.INNOCENCE_WORDS):
+        return None
+    frame = Frame(index, verb, True, speakers=speakers_of(verb))
+    to = next((c for c in verb.subtree if c.dep_ == "prep" and c.lower_ == "to" and c.head.i in
+               {verb.i} | {g.i for g in verb.children if g.lower_ in {"guilty", "innocent"}}), None)
+    obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    if obj is None:
+        frame.back_reference = True  # "X pleaded not guilty": to the charges stated before
+        return frame
+    return _with_object(frame, obj)
+
+
+def _refusal(index: int, verb: Token) -> Frame | None:
+    """"refused to accept/recognise the result": a refusal to grant a claim."""
+    granted = next((c for c in verb.children if c.dep_ == "xcomp" and c.lemma_.lower() in lx.REFUSED_VERBS), None)
+    if granted is None or negated(verb):
+        return None
+    frame = Frame(index, verb, True, speakers=speakers_of(verb))
+    content, clausal = clause_content(granted)
+    if content:
+        frame.content, frame.clausal = content, clausal
+        return frame
+    obj = next((c for c in granted.children if c.dep_ in {"dobj", "obj"}), None)
+    return _with_object(frame, obj) if obj is not None else None
+
+
+def _denial_noun(index: int, noun: Token) -> Frame | None:
+    """"X issued a denial", "repeated the denial", "X's rejection of the claims", "in a denial that P": the
+    denier is the noun's owner or the subject of the verb it is the object of."""
+    speakers = [c for c in noun.children if c.dep_ == "poss" and c.lower_ not in BACK_DETERMINERS]
+    if speakers:
+        speakers = with_conjuncts(speakers[0])
+    elif noun.dep_ in {"dobj", "obj"} and noun.head.pos_ in {"VERB", "AUX"} and not negated(noun.head):
+        speakers = speakers_of(noun.head)
+    if not speakers:
+        return None
+    frame = Frame(index, noun, True, speakers=speakers)
+    clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.pos_ in {"VERB", "AUX"}), None)
+    of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    target = next((c for c in of.children if c.dep_ in {"pobj", "pcomp"}), None) if of is not None else None
+    if clause is not None:
+        frame.content, frame.clausal = trim(list(clause.subtree)), True
+    elif target is not None:
+        return _with_object(frame, target)
+    else:
+        frame.back_reference = True
+    return frame
+
+
+def _with_object(frame: Frame, obj: Token) -> Frame:
+    """Fill a denial's content from the noun it disputes: the claim's own clause ("claims that P"), the
+    nominal itself ("charges of fraud", "murder"), or a back-reference ("the report", "it")."""
+    frame.sources = claim_source(obj)
+    described = {t.i for c in obj.children if c.dep_ == "prep" and c.lower_ == "as" for t in c.subtree}
+    subtree = [t for t in obj.subtree if t.i not in described]  # "the report [as gossip]": how, not what
+    clause = next((c for c in obj.children if c.dep_ in {"acl", "ccomp", "relcl", "appos"} and
+                   (c.pos_ in {"VERB", "AUX"}) and any(m.dep_ == "mark" or m.dep_ in SUBJECTS for m in c.children)),
+                  None)
+    if clause is not None and obj.lemma_.lower() in lx.CLAIM_NOUNS and clause.dep_ != "relcl":
+        frame.content, frame.clausal = trim(list(clause.subtree)), True
+        return frame
+    lemma = obj.lemma_.lower()
+    determiners = {c.lower_ for c in obj.children if c.dep_ in {"det", "poss"}}
+    of_complement = any(c.dep_ == "prep" and c.lower_ in {"of", "that", "about", "over"} for c in obj.children)
+    if obj.pos_ == "PRON" or lemma in lx.CLAIM_NOUNS and not of_complement and \
+            (determiners & BACK_DETERMINERS or not determiners or frame.sources):
+        frame.back_reference = True
+        frame.content = trim(subtree)
+        return frame
+    frame.content = trim(subtree)
+    return frame
+
+
+def _described_false(verb: Token) -> Token | None:
+    """The falsity word of "called X false", "described it as nonsense", "dismissed X as hearsay"."""
+    for child in verb.children:
+        if child.dep_ in {"oprd", "acomp", "xcomp", "ccomp"} and child.lemma_.lower() in lx.FALSITY_WORDS | {"lie"}:
+            return child
+        if child.dep_ in {"oprd", "xcomp", "ccomp"} and any(g.lemma_.lower() in lx.FALSITY_WORDS for g in child.subtree):
+            return child
+        if child.dep_ == "prep" and child.lower_ == "as":
+            if any(g.lemma_.lower() in lx.FALSITY_WORDS for g in child.subtree):
+                return child
+        if child.dep_ == "dobj" and child.lemma_.lower() in lx.FALSITY_WORDS and \
+                any(g.dep_ == "compound" and g.lemma_.lower() in lx.CLAIM_NOUNS for g in child.children):
+            return child  # "called the allegations hearsay" parsed as one noun phrase
+        if child.dep_ in {"dobj"}:
+            for grand in child.children:
+                if grand.dep_ in {"amod", "appos", "oprd"} and grand.i > child.i and \
+                        grand.lemma_.lower() in lx.FALSITY_WORDS:
+                    return grand
+    return None
+
+
+def _falsity_predication(content: list[Token]) -> Token | None:
+    """"the reports were baseless", "it is untrue", "this is a lie": a claim called false inside a report."""
+    if not content:
+        return None
+    root = min(content, key=lambda t: len(list(t.ancestors)))
+    if root.lemma_.lower() != "be" and root.pos_ != "AUX":
+        return None
+    subject = next((c for c in root.children if c.dep_ in SUBJECTS), None)
+    predicate = next((c for c in root.children if c.dep_ in {"acomp", "attr"}), None)
+    if subject is None or predicate is None or negated(root):
+        return None
+    if subject.lemma_.lower() in lx.CLAIM_NOUNS | {"it", "this", "that"} and \
+            any(t.lemma_.lower() in lx.FALSITY_WORDS for t in predicate.subtree):
+        return predicate
+    return None
+
+

@@ -1,0 +1,65 @@
+"""Word classes the attribution rules use, by lemma: general English vocabulary of reporting and disputing,
+not words picked from any article. The parser decides how they are used (verb or noun, active or passive,
+negated or not, what their subject and complement are)."""
+from __future__ import annotations
+
+# Verbs that report somebody's assertion, finding or prediction ("X said that ...").
+REPORTING_VERBS = frozenset({
+    "say", "tell", "claim", "allege", "accuse", "report", "state", "announce", "insist", "argue", "warn", "add",
+    "believe", "suggest", "confirm", "acknowledge", "admit", "maintain", "testify", "charge", "contend", "assert",
+    "predict", "estimate", "reveal", "conclude", "find", "write", "tweet", "declare", "note", "explain", "stress",
+    "emphasise", "emphasize", "indicate", "disclose", "complain", "concede", "think", "fear", "hint", "blame",
+    "speculate", "forecast", "calculate", "show", "demonstrate", "prove", "agree", "recall", "observe",
+    "remark", "comment", "proclaim", "affirm", "certify", "inform", "notify", "assure", "caution", "alert", "boast", "brag", "accept", "recognise",
+    "recognize", "expect", "understand", "learn", "discover", "establish", "determine", "rule", "hold", "judge",
+    "suspect", "surmise", "guess", "imply", "insinuate", "signal", "post", "publish", "describe",
+})
+# Reporting verbs whose content is an accusation: the object and its "of/for" complement ("accused Russia of
+# shelling", "blamed the storm for the delay").
+ACCUSING_VERBS = frozenset({"accuse", "blame", "charge", "suspect", "criticise", "criticize", "condemn"})
+# Verbs that dispute whatever they take: "denied that ...", "denied murder", "refuted the figures".
+DENYING_VERBS = frozenset({"deny", "refute", "rebut", "debunk", "disavow", "contradict", "dispute", "repudiate",
+                           "disprove", "gainsay"})
+# Verbs that dispute only a claim (a clause, a claim noun, or "... as false"): "rejected the allegations" is a
+# denial, "rejected the offer" is not.
+REJECTING_VERBS = frozenset({"reject", "dismiss", "rebuff", "contest", "challenge", "question", "counter",
+                             "downplay", "discount", "ridicule", "deride", "scorn", "mock", "slam", "decry"})
+# Verbs that describe something as something ("called the reports groundless", "described it as nonsense").
+DESCRIBING_VERBS = frozenset({"call", "describe", "brand", "label", "term", "dismiss", "reject", "characterise",
+                              "characterize", "denounce", "condemn", "slam", "decry", "deride"})
+# "refused to accept/recognise ...": a refusal to grant a claim.
+REFUSED_VERBS = frozenset({"accept", "recognise", "recognize", "acknowledge", "believe", "admit", "concede"})
+# Reporting verbs that, with a negated complement, deny ("insisted it had broken no rules").
+# (verbs whose sense is holding a position against somebody else's, not merely stating one)
+INSISTING_VERBS = frozenset({"insist", "maintain", "protest", "counter", "retort"})
+# Nouns that name a claim: what can be denied, and what a back-reference refers to ("denied the report").
+CLAIM_NOUNS = frozenset({
+    "claim", "allegation", "accusation", "report", "suggestion", "charge", "assertion", "rumour", "rumor",
+    "speculation", "story", "statement", "assessment", "finding", "conclusion", "idea", "notion", "theory",
+    "view", "testimony", "criticism", "contention", "account", "version", "case", "argument", "insinuation",
+    "news", "article", "complaint", "prediction", "forecast", "estimate", "analysis", "interpretation",
+    "characterisation", "characterization", "description", "portrayal", "premise", "belief", "assumption",
+    "impression", "perception", "reporting", "coverage", "remark", "comment", "implication",
+    "inference", "suspicion", "evidence", "figure", "data", "number", "study", "survey", "research", "result",
+    "information", "intelligence", "leak", "gossip", "threat", "warning", "assurance", "hypothesis", "thesis", "narrative", "message",
+})
+# What one calls a claim one disputes ("called the allegations hearsay", "the reports are baseless").
+FALSITY_WORDS = frozenset({
+    "false", "baseless", "groundless", "unfounded", "untrue", "nonsense", "absurd", "hearsay", "lie", "lies",
+    "fabricate", "fabricated", "fabrication", "ridiculous", "rubbish", "misleading", "incorrect", "inaccurate",
+    "wrong", "fake", "bogus", "fiction", "fictitious", "fantasy", "gossip", "slander", "slanderous", "smear",
+    "propaganda", "unsubstantiated", "erroneous", "preposterous", "laughable", "libellous", "libelous",
+    "defamatory", "speculative", "speculation", "distortion", "distorted", "exaggerated", "exaggeration",
+    "herring", "myth", "nonsensical", "untruth", "falsehood", "disinformation", "misinformation", "invention",
+    "invented", "ludicrous", "spurious", "unjustified", "garbage", "tripe", "hogwash", "drivel", "lying",
+    "mistaken", "flawed", "misguided", "farcical", "insinuation", "conjecture",
+    "unproven", "untenable", "far-fetched", "hoax", "concoction", "concocted", "twisted",
+    "rumour", "rumor", "innuendo",
+})
+# Nouns whose "not guilty" plea or protest is a denial ("pleaded not guilty", "protested his innocence").
+INNOCENCE_WORDS = frozenset({"innocence", "innocent"})
+# Claim nouns that state an assertion by somebody, which a clause can spell out ("reports that P").
+ASSERTION_NOUNS = frozenset({"claim", "allegation", "accusation", "charge", "report", "rumour", "rumor",
+                             "suggestion", "assertion", "speculation", "contention", "insinuation"})
+# Nouns of disputing ("issued a denial", "his rejection of the claims").
+DENIAL_NOUNS = frozenset({"denial", "rebuttal", "refutation", "rejection", "repudiation", "dismissal"})

@@ -1,0 +1,275 @@
+"""Speaker phrases from the parse, and the most specific mention each one refers to.
+
+A speaker is the noun phrase headed by the subject (or agent, or object of "according to") of an attribution
+verb: its determiners, adjectives, compounds and possessors, never its relative clauses or prepositional
+tails, except the "of/for/at" complement of a role noun ("a spokesman for the ministry"). An apposed
+proper name is the most specific mention ("the firm's chief executive, John Smith" -> "John Smith").
+
+Bare references are resolved to an earlier, more specific mention in the article, as GUIDE.md asks:
+pronouns ("he", "it", "they") to the nearest compatible earlier mention (speakers first), bare definite
+role nouns ("the firm", "the ministry", "the president") to an earlier mention with the same head or of a
+compatible entity type, and titled surnames ("Mr Ebbers") to the full name introduced earlier.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pipeline.linguistics.parse import ParsedArticle
+from pipeline.records import Span
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+# Modifiers that belong to a noun phrase naming somebody.
+_NP_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "quantmod", "predet", "case", "punct", "flat",
+            "npadvmod", "advmod"}
+_PREP_OF_ROLE = {"of", "for", "at", "from", "to"}
+_PRONOUNS = {"he", "she", "it", "they", "him", "her", "them", "we", "i", "you", "us", "me"}
+_PERSON_PRONOUNS = {"he", "she", "him", "her"}
+# Entity types that can speak (a date or a number cannot).
+SPEAKER_ENTITIES = {"PERSON", "ORG", "GPE", "NORP"}
+# Common nouns naming an institution (resolved to an organisation) or a person by role.
+ORG_NOUNS = {"company", "firm", "ministry", "government", "agency", "department", "group", "bank", "party",
+             "organisation", "organization", "newspaper", "paper", "daily", "network", "broadcaster", "office",
+             "committee", "council", "union", "court", "commission", "administration", "club", "board", "team",
+             "authority", "regulator", "watchdog", "body", "institute", "university", "channel", "station",
+             "service", "carrier", "airline", "maker", "manufacturer", "retailer", "giant", "operator", "outlet",
+             "publication", "magazine", "website", "label", "studio", "corporation", "association", "federation",
+             "medium", "media", "press", "police", "army", "military", "navy", "parliament", "congress", "senate",
+             "embassy", "consulate", "campaign", "coalition", "alliance", "opposition", "prosecution", "defence",
+             "defense", "council", "tribunal", "panel", "jury", "firm", "platform", "exchange", "hospital", "school"}
+PERSON_NOUNS = {"president", "minister", "spokesman", "spokeswoman", "spokesperson", "chairman", "chairwoman",
+                "chief", "director", "executive", "secretary", "leader", "official", "prosecutor", "lawyer",
+                "attorney", "judge", "senator", "governor", "mayor", "premier", "chancellor", "king", "queen",
+                "prince", "general", "commander", "manager", "coach", "owner", "founder", "actor", "singer",
+                "star", "player", "boss", "head", "ambassador", "envoy", "editor", "author", "analyst", "expert",
+                "economist", "officer", "witness", "defendant", "man", "woman", "politician", "mp", "candidate"}
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "prof", "professor", "mr.", "mrs.",
+           "ms.", "dr."}
+MAX_TOKENS = 12
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A phrase of the article that names somebody, with what it is for resolution."""
+
+    span: Span
+    sentence: int
+    head_lemma: str
+    kind: str  # "PERSON" | "ORG" (organisations, places, groups) | "OTHER"
+    plural: bool
+    is_subject: bool
+    entity: str = ""  # the head's named-entity label, if any
+
+
+def is_pronoun(token: Token) -> bool:
+    return token.pos_ == "PRON" and token.lower_ in _PRONOUNS
+
+
+def phrase_tokens(head: Token) -> list[Token]:
+    """The tokens of the speaker noun phrase headed by `head` (see the module docstring)."""
+    if head.pos_ == "PRON":
+        return [head]
+    proper = [c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN"]
+    if head.pos_ == "NOUN" and proper and _has_determiner(head):
+        return phrase_tokens(proper[0])
+    keep = {head.i}
+    for child in head.children:
+        if child.i < head.i and child.dep_ in _NP_LEFT:
+            keep.update(t.i for t in child.subtree)
+    # "a spokesman for the ministry", "the head of the agency": a role noun's complement says whose
+    if head.pos_ == "NOUN" and head.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS:
+        for child in head.children:
+            if child.dep_ == "prep" and child.i > head.i and child.lower_ in _PREP_OF_ROLE:
+                objects = [c for c in child.children if c.dep_ == "pobj"]
+                if objects and _names_something(objects[0]):
+                    keep.add(child.i)
+                    keep.update(t.i for t in _np_core(objects[0]))
+                break
+    for child in head.children:  # "Smith & Co", "Johnson & Johnson": one name
+        if child.dep_ == "conj" and joined_by_ampersand(child):
+            keep.update(t.i for t in _np_core(child))
+    lo, hi = min(keep), max(keep)
+    tokens = [head.doc[i] for i in range(lo, hi + 1)]
+    # "on Tuesday Mr Ebbers" parsed as one phrase: a date or time is never part of who speaks
+    while tokens and (tokens[0].is_punct or tokens[0].dep_ == "cc" or tokens[0].pos_ == "ADV" or
+                      tokens[0].ent_type_ in {"DATE", "TIME"} and tokens[0].i != head.i):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].is_punct:
+        tokens = tokens[:-1]
+    # "THE DEFENSE Hernandez": a run of capitals before a name is a section heading, not part of it
+    caps = 0
+    while caps < len(tokens) - 1 and tokens[caps].is_upper and tokens[caps].is_alpha and len(tokens[caps]) > 1:
+        caps += 1
+    if caps >= 2 and not tokens[caps].is_upper:
+        tokens = tokens[caps:]
+    if len(tokens) > MAX_TOKENS:
+        tokens = [t for t in head.doc[max(head.i - 3, lo) : head.i + 1] if not t.is_punct]
+    return tokens
+
+
+def joined_by_ampersand(conjunct: Token) -> bool:
+    """A conjunct joined by "&" belongs to one name with its head ("Smith & Co")."""
+    return any(t.text == "&" for t in conjunct.doc[conjunct.head.i + 1 : conjunct.i])
+
+
+def _np_core(head: Token) -> list[Token]:
+    keep = {head.i} | {t.i for c in head.children if c.i < head.i and c.dep_ in _NP_LEFT for t in c.subtree}
+    return [head.doc[i] for i in range(min(keep), max(keep) + 1)]
+
+
+def _has_determiner(token: Token) -> bool:
+    return any(c.dep_ in {"det", "poss"} for c in token.children)
+
+
+def _names_something(token: Token) -> bool:
+    return token.pos_ == "PROPN" or token.ent_type_ in SPEAKER_ENTITIES or token.lemma_.lower() in ORG_NOUNS
+
+
+def classify(head: Token) -> tuple[str, bool]:
+    """(kind, plural) of a noun phrase head, for matching pronouns and bare nouns to it."""
+    plural = head.tag_ in {"NNS", "NNPS"} or head.lower_ in {"they", "them", "we", "us"}
+    ent = head.ent_type_
+    lemma = head.lemma_.lower()
+    if ent == "PERSON" or lemma in PERSON_NOUNS or head.lower_ in _PERSON_PRONOUNS:
+        return "PERSON", plural
+    if ent in {"ORG", "GPE", "NORP"} or lemma in ORG_NOUNS or head.lower_ == "it":
+        return "ORG", plural
+    return "OTHER", plural
+
+
+class MentionIndex:
+    """Every mention that can name a speaker in one article, in text order, for resolving references."""
+
+    def __init__(self, parsed: ParsedArticle) -> None:
+        self.parsed = parsed
+        self.mentions: list[Mention] = []
+        for index, doc in enumerate(parsed.docs):
+            for token in doc:
+                if token.pos_ in {"PROPN", "NOUN"} and token.dep_ not in {"compound", "poss", "amod", "flat"} \
+                        and (token.ent_type_ in SPEAKER_ENTITIES or token.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS):
+                    span = parsed.tokens_span(phrase_tokens(token))
+                    if span is not None:
+                        kind, plural = classify(token)
+                        self.mentions.append(Mention(span, index, token.lemma_.lower(), kind, plural,
+                                                     token.dep_ in {"nsubj", "nsubjpass"}, token.ent_type_))
+
+    def before(self, offset: int) -> list[Mention]:
+        """Mentions ending before `offset`, nearest first."""
+        return sorted((m for m in self.mentions if m.span.end <= offset), key=lambda m: -m.span.start)
+
+    def _described(self, head: Token, phrase: list[Token], own: Span) -> Span | None:
+        """What a definite description refers to: an earlier named mention with the same head ("the ministry"
+        -> "North Korea's foreign ministry"); for a title, the article's named holder of it ("the president" ->
+        "US President Donald Trump", also when named later); for a bare institution noun, the nearest
+        organisation named in the sentences before ("the firm"); for a described person ("the 71-year-old
+        former star"), the most prominent person named so far (most mentions of the surname)."""
+        lemma, at = head.lemma_.lower(), own.start
+        earlier = self.before(at)
+        if lemma in ORG_NOUNS:  # (a person's office is matched by title below: "vice president" is not "president")
+            for mention in earlier:
+                if mention.head_lemma == lemma and _named(mention.span.text) and len(mention.span.text) > len(own.text):
+                    return mention.span
+        if any(t.ent_type_ == "ORDINAL" or t.lower_ in {"another", "other", "one"} for t in phrase):
+            return None  # "the third official": one of several, not someone named before
+        if lemma in PERSON_NOUNS:
+            title = _title_pattern(phrase, head)
+            for mention in earlier[::-1] + [m for m in self.mentions if m.span.start > own.end]:
+                if mention.kind == "PERSON" and title.search(mention.span.text):
+                    return mention.span
+        sentence = self.parsed.sentence_of(head)
+        if lemma in ORG_NOUNS and len(phrase) == 2:
+            for mention in earlier:
+                if mention.entity == "ORG" and mention.sentence >= sentence - 3 and not mention.plural:
+                    return mention.span
+        if lemma in PERSON_NOUNS and _modified(phrase, head) and not head.tag_ == "NNS":
+            people = [m for m in earlier if m.entity == "PERSON" and len(m.span.text.split()) >= 2]
+            text = self.parsed.text[:at]
+            if people:
+                return max(people, key=lambda m: (text.count(m.span.text.split()[-1]), m.span.start)).span
+        return None
+
+    def describe(self, span: Span, head: Token) -> Mention:
+        """`span` (what `head` resolved to) as a Mention: the index's own entry when it has one."""
+        for mention in self.mentions:
+            if mention.span == span:
+                return mention
+        kind, plural = classify(head)
+        return Mention(span, self.parsed.sentence_of(head), head.lemma_.lower(), kind, plural, True, head.ent_type_)
+
+    def resolve(self, head: Token, preferred: list[Mention] = ()) -> Span | None:
+        """The most specific mention `head`'s phrase refers to: itself when it names somebody already,
+        an earlier mention for a pronoun, a bare role noun or a titled surname; None when unresolvable."""
+        parsed = self.parsed
+        phrase = phrase_tokens(head)
+        own = parsed.tokens_span(phrase)
+        if own is None:
+            return None
+        at = own.start
+        if is_pronoun(head):
+            if head.lower_ in {"i", "me", "we", "us", "you"}:
+                return None  # first and second person: the speaker of the quote, not a mention
+            kind, plural = classify(head)
+            for mention in preferred:  # the speakers of earlier attributions come first
+                if mention.span.end <= at and mention.kind == kind and (mention.plural == plural or kind == "ORG"):
+                    return mention.span
+            for mention in self.before(at):
+                if mention.kind == kind and (mention.plural == plural or kind == "ORG") and mention.sentence >= \
+                        parsed.sentence_of(head) - 3:
+                    return mention.span
+            return None
+        if _is_definite_description(phrase, head):
+            return self._described(head, phrase, own) or own
+        if head.pos_ == "PROPN" and \
+                len([t for t in phrase if t.pos_ == "PROPN" and t.lower_ not in _TITLES]) == 1:
+            surname = head.text
+            for mention in reversed(self.before(at)):  # "Mr Ebbers" -> "Bernie Ebbers" (first introduction)
+                words = mention.span.text.split()
+                if mention.kind == "PERSON" and len(words) >= 2 and words[-1] == surname and \
+                        words[0].lower().strip(".") not in _TITLES:
+                    return mention.span
+        return own
+
+
+def _is_definite_description(phrase: list[Token], head: Token) -> bool:
+    """A definite role or institution noun with nothing that names it ("the firm", "the ministry", "the
+    71-year-old former star"; not "the Foreign Ministry", "a senior official" or "his lawyer")."""
+    if head.pos_ != "NOUN" or head.lemma_.lower() not in PERSON_NOUNS | ORG_NOUNS:
+        return False
+    return phrase[0].lower_ in {"the", "this", "that"} and not any(t.pos_ == "PROPN" or t.ent_type_ in
+                                                                  SPEAKER_ENTITIES for t in phrase)
+
+
+def _named(text: str) -> bool:
+    """A mention that carries a name: a capital after its first letter ("North Korea's foreign ministry")."""
+    return any(ch.isupper() for ch in text[1:])
+
+
+_NOT_TITLE = {"the", "this", "that", "former", "then", "current", "new", "late", "outgoing", "incoming"}
+
+
+def _title_pattern(phrase: list[Token], head: Token) -> re.Pattern[str]:
+    """"the vice president" -> "Vice President <Name>" (never "President <Name>" and the reverse)."""
+    words = [t.text.capitalize() for t in phrase if t.lower_ not in _NOT_TITLE and t.is_alpha]
+    joined = r"\s+".join(map(re.escape, words or [head.text.capitalize()]))
+    return re.compile(rf"(?<!Vice )(?<!Deputy )(?<!Former )(?<!former )(?<!ex-)(?<![A-Za-z]){joined}\s+[A-Z]")
+
+
+def _modified(phrase: list[Token], head: Token) -> bool:
+    """A description beyond the bare noun ("the 71-year-old former star", not "the spokesman")."""
+    return any(t.dep_ in {"amod", "nummod", "compound"} for t in phrase if t.i != head.i)
+
+
+def speaker_options(index: MentionIndex, first: int, last: int) -> list[Span]:
+    """The mentions of sentences `first`..`last` that could be a speaker, in text order, each once: the
+    answers a model may choose from when the rules leave a speaker open."""
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for mention in index.mentions:
+        key = (mention.span.start, mention.span.end)
+        if first <= mention.sentence <= last and key not in seen and mention.kind != "OTHER":
+            seen.add(key)
+            out.append(mention.span)
+    return out

@@ -1,0 +1,228 @@
+"""Who speaks and what is said, read off a parse: the speaker of a verb (its subject, passive agent, or the
+subject it shares through coordination or subordination), the author of a claim noun, and the proposition a
+verb reports (its clausal complement, trimmed). Shared by the attribution frames (`frames`)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pipeline.linguistics import lexicon as lx
+from pipeline.linguistics.mentions import ORG_NOUNS, PERSON_NOUNS, joined_by_ampersand
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+
+BACK_DETERMINERS = {"the", "this", "that", "these", "those", "such", "its", "his", "her", "their", "our", "my",
+                     "your", "any", "all", "both", "either"}
+
+
+def speakers_of(verb: Token) -> list[Token]:
+    """The subject of `verb`; a verb without one takes the subject of the verb it is coordinated with or
+    subordinated to ("X announced ... but denied ...", "..., saying ...", "X, who denied ...")."""
+    current = verb
+    for _ in range(4):
+        subject = next((c for c in current.children if c.dep_ in SUBJECTS), None)
+        if subject is not None:
+            if subject.dep_ == "csubj" or subject.lower_ in {"that", "which", "who"} and current.dep_ == "relcl":
+                return [current.head] if current.dep_ == "relcl" else []
+            return with_conjuncts(subject)
+        if current.dep_ == "relcl":
+            return with_conjuncts(current.head)
+        if current.dep_ in {"conj", "advcl", "xcomp"} and current.head.pos_ in {"VERB", "AUX"}:
+            current = current.head
+            continue
+        if current.dep_ == "acl" and current.head.pos_ in {"NOUN", "PROPN"}:
+            return owner_of(current.head)
+        if current.dep_ == "ROOT":
+            return _stranded_subject(current)
+        return []
+    return []
+
+
+def _stranded_subject(verb: Token) -> list[Token]:
+    """A main verb the parser left without a subject ("Despite the vote, Ukraine, the US and the EU have been
+    refusing ..." with "Ukraine" attached to "vote"): the noun phrase ending right before its auxiliaries."""
+    first = min([verb, *(c for c in verb.children if c.dep_ in {"aux", "neg", "advmod"} and c.i < verb.i)],
+                key=lambda t: t.i)
+    if first.i == 0:
+        return []
+    before = verb.doc[first.i - 1]
+    if before.pos_ not in {"PROPN", "NOUN"} or before.dep_ not in {"conj", "appos", "pobj", "dobj"}:
+        return []
+    while before.dep_ == "conj" and before.head.pos_ in {"PROPN", "NOUN"}:
+        before = before.head  # the list's first conjunct
+    return with_conjuncts(before)
+
+
+def owner_of(noun: Token) -> list[Token]:
+    """Who a statement/report noun belongs to: "the ministry's statement", "a statement from the ministry"."""
+    for child in noun.children:
+        if child.dep_ == "poss":
+            return with_conjuncts(child)
+        if child.dep_ == "prep" and child.lower_ in {"from", "by", "of"}:
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects:
+                return with_conjuncts(objects[0])
+    if noun.lemma_.lower() not in lx.CLAIM_NOUNS:
+        return [noun]  # "a spokesman saying ..."
+    return []
+
+
+def agent_of(verb: Token) -> list[Token]:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects:
+                return with_conjuncts(objects[0])
+    return []
+
+
+def with_conjuncts(head: Token) -> list[Token]:
+    """`head` and the heads coordinated with it ("X, Y and Z denied"); a statement or report speaks for its
+    author ("a statement by the central bank said" -> the central bank)."""
+    out = [head] + [t for t in head.conjuncts if t.i > head.i and t.pos_ in {"PROPN", "NOUN", "PRON"}
+                    and not joined_by_ampersand(t)]
+    return sorted((_author(t) for t in out), key=lambda t: t.i)
+
+
+def _author(head: Token) -> Token:
+    if head.lemma_.lower() in lx.CLAIM_NOUNS:
+        owner = claim_source(head)
+        if owner:
+            return owner[0]
+    return head
+
+
+def clause_content(verb: Token) -> tuple[list[Token], bool]:
+    """The proposition a verb reports: its clausal complement, or the host clause when the verb is a
+    parenthetical ("P, X said" parsed as parataxis)."""
+    for child in verb.children:
+        if child.dep_ == "ccomp" or child.dep_ == "xcomp" and child.lemma_.lower() not in {"be"} and \
+                any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children) and verb.lemma_.lower() in {
+                    "claim", "deny", "appear", "admit"}:
+            tokens = list(child.subtree)
+            if child.dep_ == "ccomp" and not any(c.dep_ in SUBJECTS or c.dep_ == "expl" for c in child.children):
+                # "told reporters plans for the raid had been ...": the parser took the clause's subject for
+                # the verb's object; it is the object right before the clause
+                subject = next((c for c in verb.children if c.dep_ in {"dobj", "obj"} and verb.i < c.i < child.i
+                                and c.right_edge.i == child.left_edge.i - 1), None)
+                if subject is not None:
+                    tokens = list(subject.subtree) + tokens
+                    first = subject.left_edge
+                    if verb.lemma_.lower() in _ADDRESSING and first.dep_ == "compound" and first.i == verb.i + 1:
+                        tokens = [t for t in tokens if t.i > first.i]  # "told [CNN] plans ...": the addressee
+            return trim(_without_coordinated_cues(child, tokens)), True
+    own = any(c.dep_ in {"dobj", "obj", "ccomp", "xcomp"} for c in verb.children)
+    if not own and (verb.dep_ == "parataxis" or
+                    verb.dep_ == "ccomp" and verb.i > verb.head.i and _comma_between(verb.head, verb)):
+        removed = {t.i for t in verb.subtree}
+        return trim([t for t in verb.head.subtree if t.i not in removed]), True
+    return [], False
+
+
+# Verbs whose first object is whom one tells ("told reporters ...").
+_ADDRESSING = {"tell", "inform", "assure", "remind", "warn", "notify", "advise", "brief"}
+
+
+CUE_LEMMAS = lx.REPORTING_VERBS | lx.DENYING_VERBS | lx.REJECTING_VERBS
+
+
+def _without_coordinated_cues(root: Token, tokens: list[Token]) -> list[Token]:
+    """"confirmed that X had been detained and said it ...": the coordinated "said ..." is another frame."""
+    cut = {t.i for c in root.children if c.dep_ == "conj" and c.lemma_.lower() in CUE_LEMMAS for t in c.subtree}
+    return [t for t in tokens if t.i not in cut] if cut else tokens
+
+
+def accusation(verb: Token) -> list[Token]:
+    """"accused Russia of shelling the village": the accused and what of."""
+    obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
+    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"of", "for", "over", "with"}), None)
+    if obj is None or prep is None:
+        return []
+    return trim(list(obj.subtree) + list(prep.subtree))
+
+
+def claim_source(noun: Token) -> list[Token]:
+    """Who made the claim a claim noun names: "claims by X", "the claim made by X", "X's allegation",
+    "Conservative claims", "reports in the Tokyo Shimbun"."""
+    if noun.lemma_.lower() not in lx.CLAIM_NOUNS:
+        return []
+    for child in noun.children:
+        if child.dep_ == "poss" and child.lower_ not in BACK_DETERMINERS:
+            return with_conjuncts(child)
+        if child.dep_ == "prep" and child.lower_ in {"by", "from", "in"}:
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects and _names_somebody(objects[0]):
+                return with_conjuncts(objects[0])
+        if child.dep_ == "acl":  # "the claim made by X"
+            agent = agent_of(child)
+            if agent:
+                return agent
+        # "Conservative claims", "Kremlin allegations": a proper noun or adjective (capitalised mid-sentence)
+        if child.dep_ in {"amod", "compound"} and (child.pos_ == "PROPN" or child.ent_type_ in {"NORP", "ORG", "GPE"}
+                                                   or child.is_title and child.i > 0):
+            return [child]
+    return []
+
+
+def _names_somebody(token: Token) -> bool:
+    """A noun phrase that can be somebody: a name, an entity, or a role or institution noun."""
+    return token.pos_ == "PROPN" or bool(token.ent_type_) or \
+        any(c.dep_ in {"compound", "poss"} and c.pos_ == "PROPN" for c in token.children) or \
+        token.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS
+
+
+def negated(token: Token) -> bool:
+    return any(c.dep_ == "neg" for c in token.children)
+
+
+def negated_clause(content: list[Token]) -> bool:
+    """A negated proposition: "he had done nothing wrong", "it had broken no rules", "he never met him"."""
+    return any(t.dep_ == "neg" or t.lower_ in {"no", "nothing", "never", "none", "nobody", "neither"}
+               for t in content)
+
+
+def infinitive(verb: Token) -> bool:
+    return verb.dep_ == "xcomp" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
+# Verbs whose infinitive complement is not (yet) done: "is expected to deny", "wants to dismiss".
+_UNREALISED = {"expect", "plan", "want", "intend", "hope", "need", "ask", "urge", "like", "wish", "prepare", "try",
+               "attempt", "threaten", "decide", "seem", "appear", "have", "aim", "promise", "vow", "refuse", "decline"}
+
+
+def asserted_infinitive(verb: Token) -> bool:
+    """A denial done through an infinitive: "continued to deny", "was quick to dismiss", "moved to refute"."""
+    head = verb.head
+    if head.i == verb.i or any(c.dep_ in {"nsubjpass", "auxpass"} for c in head.children) or negated(head):
+        return False
+    return head.lemma_.lower() not in _UNREALISED
+
+
+def _comma_between(a: Token, b: Token) -> bool:
+    lo, hi = sorted((a.i, b.i))
+    return any(t.text in {",", "\"", "”", "—", "–"} for t in a.doc[lo:hi])
+
+
+_EDGE = {"that", "whether", "if", ",", "\"", "“", "”", "'", "‘", "’", ":", ";", "—", "–", "-", "(", ")", "."}
+
+
+def trim(tokens: list[Token]) -> list[Token]:
+    """Content tokens in order, without a leading complementiser or edge punctuation and quotes."""
+    tokens = sorted(tokens, key=lambda t: t.i)
+    while tokens and (tokens[0].lower_ in _EDGE or tokens[0].dep_ in {"mark", "cc", "punct"}):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def tokens_text(tokens: list[Token]) -> str:
+    """The content as text: the tokens with their own spacing, gaps (a removed "according to X") closed."""
+    out = []
+    for prev, token in zip([None, *tokens], tokens):
+        if prev is not None and token.i != prev.i + 1 and not out[-1].endswith(" "):
+            out.append(" ")
+        out.append(token.text_with_ws)
+    return "".join(out).strip()

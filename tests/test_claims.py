@@ -1,0 +1,93 @@
+"""Claims assembled from frames: the disputed proposition, who asserts it, who disputes it, which first."""
+from __future__ import annotations
+
+from pipeline.linguistics.claims import draft_claims
+from tests.conftest import claims_of, parse_one
+
+
+def test_a_denial_is_not_the_claim(nlp):
+    (claim,) = claims_of(nlp, "The minister denied that the army shelled the village.")
+    assert claim == ("The army shelled the village.", [], ["The minister"])
+
+
+def test_claim_and_later_denial_are_one_disputed_claim(nlp):
+    text = ("The Daily Star reported that the army shelled the village on Monday. "
+            "The defence ministry denied that the army had shelled the village.")
+    (claim,) = claims_of(nlp, text)
+    assert claim == ("The army shelled the village on Monday.", ["The Daily Star"], ["The defence ministry"])
+
+
+def test_back_reference_attaches_to_the_claim_it_names(nlp):
+    text = ("Prosecutors charged Mr Lee with fraud last year. Analysts said the shares would fall. "
+            "Police said the office was searched. Mr Lee has denied the charges.")
+    claims = claims_of(nlp, text)
+    disputed = [c for c in claims if c[2]]
+    assert len(disputed) == 1 and disputed[0][1] == ["Prosecutors"] and disputed[0][2] == ["Mr Lee"]
+
+
+def test_claimant_named_inside_the_denial(nlp):
+    (claim,) = claims_of(nlp, "Mr Brown denied Conservative claims that he had fiddled the figures.")
+    assert claim == ("Mr Brown had fiddled the figures.", ["Conservative"], ["Mr Brown"])
+
+
+def test_nobody_is_claimant_and_denier_of_one_claim(nlp):
+    text = ("Acme said its accounts were sound. Acme has denied that its accounts were wrong and that the "
+            "audit failed.")
+    for _, claimants, deniers in claims_of(nlp, text):
+        assert not set(claimants) & set(deniers)
+
+
+def test_attribution_never_stays_in_the_rule_claim(nlp):
+    text = ("According to the police, the driver was drunk. \"The bridge is safe,\" the mayor said. "
+            "Officials told reporters that the dam would hold.")
+    texts = [c[0] for c in claims_of(nlp, text)]
+    assert texts == ["The driver was drunk.", "The bridge is safe.", "The dam would hold."]
+
+
+def test_disputed_and_lead_claims_come_first(nlp):
+    facts = ["exports of steel rose in May", "the central bank would cut rates", "rents in the capital fell",
+             "the strike had ended on Friday", "fuel prices were stable", "the mine would reopen soon",
+             "tourism had recovered fully"]
+    sentences = [f"Analyst {n} said {fact}." for n, fact in zip("ABCDEFG", facts)]
+    sentences.insert(5, "The company denied that it had hidden losses.")
+    text = " ".join(sentences)
+    claims = claims_of(nlp, text, max_claims=3)
+    assert len(claims) == 3
+    assert any(c[2] == ["The company"] for c in claims)  # disputed, though sixth in the article
+    assert claims[0][1] == ["Analyst A"]  # the lead
+
+
+def test_one_speakers_quotes_do_not_crowd_out_others(nlp):
+    quotes = " ".join(f"\"Point {n} is true,\" Ms Adams said." for n in range(1, 6))
+    text = quotes + " Mr Brown said the plan would cost 5 million pounds."
+    claimants = [c[1] for c in claims_of(nlp, text, max_claims=4)]
+    assert ["Mr Brown"] in claimants
+
+
+def test_feelings_and_exhortations_rank_below_claims_of_fact(nlp):
+    text = ("\"We must stay calm,\" the mayor said. \"I am very sad,\" the mayor said. "
+            "The mayor said the bridge had been closed since May.")
+    (claim,) = claims_of(nlp, text, max_claims=1)
+    assert claim[0] == "The bridge had been closed since May."
+
+
+def test_repeated_text_gives_each_claim_once(nlp, seed_text):
+    parsed = parse_one(nlp, seed_text + "\n" + seed_text)
+    drafts = draft_claims(parsed, 10)
+    texts = [d.rule_text for d in drafts]
+    assert len(texts) == len(set(texts))
+    assert all(d.evidence[0].start < len(seed_text) for d in drafts)
+
+
+def test_seed_article(nlp, seed_text):
+    claims = claims_of(nlp, seed_text)
+    by_denier = {d: c for c in claims for d in c[2]}
+    assert any("Tokyo Shimbun" in name for c in claims for name in c[1])
+    assert any("Prigozhin" in name for name in by_denier)
+    assert 2 <= len(claims) <= 5
+
+
+def test_max_claims(nlp, seed_text):
+    parsed = parse_one(nlp, seed_text)
+    assert draft_claims(parsed, 0) == []
+    assert len(draft_claims(parsed, 1)) == 1

@@ -1,0 +1,132 @@
+"""Attribution frames from the parse: each construction on sentences written for the tests."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.linguistics.frames import find_frames
+from pipeline.linguistics.roles import tokens_text
+from tests.conftest import parse_one
+
+
+def _frames(nlp, text):
+    return [(f.cue.lemma_, f.denial, [s.text for s in f.speakers], tokens_text(f.content), f.back_reference)
+            for f in find_frames(parse_one(nlp, text))]
+
+
+@pytest.mark.parametrize("text, speaker, content", [
+    ("The minister denied that the army shelled the village.", "minister", "the army shelled the village"),
+    ("The ministry on Thursday rejected suggestions that it had sent arms to the rebels.", "ministry",
+     "it had sent arms to the rebels"),
+    ("Mr Lee denied having met the envoy.", "Lee", "having met the envoy"),
+    ("She has denied discussing sanctions with the ambassador.", "She", "discussing sanctions with the ambassador"),
+    ("The mayor has continued to deny that any money went missing.", "mayor", "any money went missing"),
+])
+def test_denial_of_a_proposition(nlp, text, speaker, content):
+    (lemma, denial, speakers, found, _), *_ = [f for f in _frames(nlp, text) if f[1]]
+    assert denial and speakers == [speaker] and found == content
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("The club dismissed the case against its owner as very weak.", "club"),
+    ("The spokesman called the allegations hearsay.", "spokesman"),
+    ("Ms Park described the report as pure fiction.", "Park"),
+    ("The bank rebuffed the accusations on Friday.", "bank"),
+    ("Mr Diaz pleaded not guilty.", "Diaz"),
+])
+def test_denials_without_a_denial_verb_or_clause(nlp, text, speaker):
+    denials = [f for f in _frames(nlp, text) if f[1]]
+    assert denials and denials[0][2] == [speaker]
+
+
+def test_plea_names_the_charges(nlp):
+    (frame,) = [f for f in _frames(nlp, "Mr Diaz pleaded not guilty to charges of fraud and bribery.") if f[1]]
+    assert frame[3] == "charges of fraud and bribery" and not frame[4]
+
+
+@pytest.mark.parametrize("text", [
+    "The amendment was narrowly rejected by the Commons.",  # passive: a vote, not a dispute
+    "He has complained of being denied his legal rights.",  # passive: deprived of something
+    "The official did not deny that the talks took place.",  # negated
+    "The council rejected the offer of a new stadium.",  # rejecting an offer is not disputing a claim
+    "The minister is expected to deny the report on Monday.",  # not (yet) done
+])
+def test_not_a_denial(nlp, text):
+    assert not [f for f in _frames(nlp, text) if f[1]]
+
+
+@pytest.mark.parametrize("text, speakers, content", [
+    ("Growth will slow next year, according to analysts at the central bank.", ["analysts"],
+     "Growth will slow next year"),
+    ("According to the police report, the driver was not wearing a seat belt.", ["report"],
+     "the driver was not wearing a seat belt"),
+    ("\"We have broken no rules,\" the company's chief executive, John Smith, said on Monday.", ["executive"],
+     "We have broken no rules"),
+    ("Prosecutors allege that he hid the money in a Swiss account.", ["Prosecutors"],
+     "he hid the money in a Swiss account"),
+    ("Ukraine, the United States and the European Union said the vote was illegal.",
+     ["Ukraine", "States", "Union"], "the vote was illegal"),
+    ("Government officials told reporters plans for the raid had been ready for months.", ["officials"],
+     "plans for the raid had been ready for months"),
+])
+def test_reports(nlp, text, speakers, content):
+    frames = [f for f in _frames(nlp, text) if not f[1]]
+    assert frames and frames[0][2] == speakers and frames[0][3] == content
+
+
+def test_coordinated_verb_takes_the_subject_it_shares(nlp):
+    text = "McDonald's announced it would scrap the meals, but denied the film was the reason."
+    (denial,) = [f for f in _frames(nlp, text) if f[1]]
+    assert denial[2] == ["McDonald"] or denial[2] == ["McDonald's"]
+    assert denial[3] == "the film was the reason"
+
+
+@pytest.mark.parametrize("text", [
+    "The appointment is expected to be announced on Friday.",
+    "It was reported that the talks had failed.",
+    "The so-called survivor is kept secret.",
+])
+def test_nobody_speaks(nlp, text):
+    assert not [f for f in _frames(nlp, text) if f[2]]
+
+
+def test_passive_accusation_without_agent_is_an_unattributed_claim(nlp):
+    (frame,) = _frames(nlp, "The senator is accused of taking bribes from a construction firm.")
+    assert frame[2] == [] and "taking bribes" in frame[3]
+
+
+def test_report_that_calls_a_claim_false_is_a_denial(nlp):
+    (frame,) = _frames(nlp, "\"The reports are baseless,\" a ministry spokesperson said.")
+    assert frame[1] and frame[4]  # a denial referring back to the reports
+
+
+def test_insisting_on_the_negation_denies(nlp):
+    (frame,) = _frames(nlp, "The company insisted it had broken no rules.")
+    assert frame[1] and frame[3] == "it had broken no rules"
+    (plain,) = _frames(nlp, "The company said it would open no new stores.")
+    assert not plain[1]
+
+
+@pytest.mark.parametrize("text, source", [
+    ("The ministry denied the claim made by the Tokyo Shimbun that arms were sent.", "Shimbun"),
+    ("Mr Brown denied Conservative claims that he fiddled the figures.", "Conservative"),
+    ("The judge rejected Uber's claim that the test was unfair.", "Uber"),
+    ("Police rejected reports by local media that the suspect had fled.", "media"),
+])
+def test_the_denied_claims_source(nlp, text, source):
+    (frame,) = [f for f in find_frames(parse_one(nlp, text)) if f.denial]
+    assert [s.text for s in frame.sources] == [source]
+
+
+def test_back_reference(nlp):
+    (frame,) = _frames(nlp, "Its owner Yevgeny Prigozhin denied the report as gossip and speculation.")
+    assert frame[1] and frame[4] and frame[3] == "the report"
+
+
+def test_denial_noun(nlp):
+    (frame,) = [f for f in _frames(nlp, "Vice President Mike Pence went on television to repeat the denial.") if f[1]]
+    assert frame[2] == ["Pence"] and frame[4]
+
+
+def test_relayed_attribution_is_found_inside(nlp):
+    frames = _frames(nlp, "The BBC reported that officials said the plant would close.")
+    assert ("say", False, ["officials"], "the plant would close", False) in frames

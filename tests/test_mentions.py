@@ -1,0 +1,73 @@
+"""Speaker phrases and the most specific mention they refer to (sentences written for the tests)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import claims_of
+
+
+def _speakers(nlp, text):
+    return [(claimants, deniers) for _, claimants, deniers in claims_of(nlp, text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an apposed name is the most specific mention of a role
+    ("\"We broke no rules,\" the firm's chief executive, John Smith, said.", "John Smith"),
+    ("Lord Moore, Tory leader in the Lords, said the bill would be rewritten.", "Lord Moore"),
+    # a role noun keeps its "of/for" complement, never a relative clause
+    ("A spokesman for the Foreign Ministry said the talks had failed.", "A spokesman for the Foreign Ministry"),
+    ("US Central Command, which oversees forces in the region, said the target had been hit.", "US Central Command"),
+    # a day before the name, and a heading in capitals, are not part of it
+    ("THE DEFENSE Hernandez has said the witness lied.", "Hernandez"),
+])
+def test_speaker_phrase(nlp, text, expected):
+    ((claimants, _),) = _speakers(nlp, text)
+    assert claimants == [expected]
+
+
+def test_pronoun_resolves_to_the_earlier_speaker(nlp):
+    text = ("Finance minister Anna Berg spoke in Oslo on Tuesday. Critics said her budget hid a deficit. "
+            "But she denied that the figures had been changed.")
+    claims = claims_of(nlp, text)
+    assert any(deniers == ["Finance minister Anna Berg"] for _, _, deniers in claims)
+
+
+def test_pronoun_in_a_relayed_attribution(nlp):
+    text = ("Critics said the deal was rushed. President Erdogan has said he believed the prosecutors had "
+            "ulterior motives.")
+    claims = claims_of(nlp, text)
+    assert ("The prosecutors had ulterior motives.", ["President Erdogan"], []) in claims
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a title resolves to the article's named holder of it, never to another office
+    ("US President Donald Trump spoke on Monday. The president denied that the aides had met the envoy.",
+     "US President Donald Trump"),
+    ("Vice President Mike Pence spoke on Monday. The president denied that the aides had met the envoy.",
+     "The president"),
+    ("The president denied that the aides had met the envoy. Later President Donald Trump left.",
+     "President Donald Trump"),
+    # an institution noun resolves to the organisation named just before
+    ("Shares in Acme Corp fell on Monday. The firm denied that its books were wrong.", "Acme Corp"),
+    # "Mr Ebbers" is the "Bernie Ebbers" introduced before
+    ("Former WorldCom chief Bernie Ebbers took the stand. Mr Ebbers denied that he knew of the fraud.",
+     "Former WorldCom chief Bernie Ebbers"),
+    # a description of a person refers to the person the article is about
+    ("Actor Robert Blake was in court. Mr Blake sat with Ann Lee. The 71-year-old former star has denied murder.",
+     "Actor Robert Blake"),
+])
+def test_most_specific_mention(nlp, text, expected):
+    deniers = [d for _, _, ds in claims_of(nlp, text) for d in ds]
+    assert deniers == [expected]
+
+
+def test_one_of_several_is_not_resolved(nlp):
+    text = "A senior official said the talks failed. The third official denied that the talks had failed."
+    deniers = [d for _, _, ds in claims_of(nlp, text) for d in ds]
+    assert deniers == ["The third official"]
+
+
+def test_coordinated_speakers(nlp):
+    text = "Ukraine, the United States and the European Union said the vote was illegal."
+    ((claimants, _),) = _speakers(nlp, text)
+    assert claimants == ["Ukraine", "the United States", "the European Union"]
