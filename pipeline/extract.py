@@ -37,6 +37,10 @@ class Extraction:
     source_agency: Span | None
     #: claims whose model restatement was replaced by the article's proposition, and why
     replaced: list[str] | None = None
+    #: per claim: the proposition copied from the article (the faithfulness fallback) and the prompt that asked the
+    #: model to restate it (None: not asked)
+    rule_texts: list[str] | None = None
+    claim_prompts: list[str | None] | None = None
 
 
 def needs_model(spec: ExtractSpec) -> bool:
@@ -52,15 +56,17 @@ def extract(articles: list[Article], backend: ModelBackend | None, prompts: Prom
 
     texts = [d.rule_text for _, d in flat]
     replaced: list[str | None] = [None] * len(flat)
+    claim_prompts: list[str | None] = [None] * len(flat)
+    generated = [False] * len(flat)
     if spec.rewrite_claims and backend is not None and flat:
         sentences = [d.evidence[0].text for _, d in flat]
-        restated = backend.generate([prompts.render("claim", sentence=s, proposition=d.rule_text)
-                                     for s, (_, d) in zip(sentences, flat)], max_new_tokens=decoding.max_claim_tokens)
+        claim_prompts = [prompts.render("claim", sentence=s, proposition=d.rule_text) for s, (_, d) in zip(sentences, flat)]
+        restated = backend.generate(claim_prompts, max_new_tokens=decoding.max_claim_tokens)  # type: ignore[arg-type]
         restated = [" ".join(r.split()) for r in restated]
         for k, doc in enumerate(nlp.pipe(restated)):
             replaced[k] = restatement_problem(doc, texts[k], sentences[k])
             if replaced[k] is None:
-                texts[k] = restated[k]
+                texts[k], generated[k] = restated[k], True
 
     answers: dict[tuple[int, str], Span | None] = {}
     if spec.ask_speakers and backend is not None:
@@ -80,11 +86,14 @@ def extract(articles: list[Article], backend: ModelBackend | None, prompts: Prom
             claimants = dedupe(draft.claimants or [answers.get((k, "claimant"))])
             deniers = [d for d in dedupe(draft.deniers or [answers.get((k, "denier"))])
                        if not any(_overlap(d, c) for c in claimants)]
-            claims.append(Claim(claim=texts[k], claimants=claimants, deniers=deniers, evidence=draft.evidence))
+            claims.append(Claim(claim=texts[k], claimants=claimants, deniers=deniers, evidence=draft.evidence,
+                                claim_origin="generated" if generated[k] else "extractive"))
             if replaced[k]:
                 notes.append(replaced[k])
             k += 1
-        results.append(Extraction(claims=claims, source_agency=find_source_agency(p.text), replaced=notes))
+        first = k - len(article_drafts)
+        results.append(Extraction(claims=claims, source_agency=find_source_agency(p.text), replaced=notes,
+                                  rule_texts=[d.rule_text for d in article_drafts], claim_prompts=claim_prompts[first:k]))
     return results
 
 

@@ -34,7 +34,8 @@ from pipeline.prompts import PromptSet, load_prompts
 from pipeline.records import Article, ErrorRecord, FactsRecord, Provenance
 from pipeline.resume import (Checkpoint, ResumeError, ResumeMode, RunDirLock, chain_digest, job_key, open_run_dir,
                              resume_mode)
-from pipeline.summarize import summarize
+from pipeline.revise import FaithfulnessSpec, Revised, faithfulness_counts, revise, stage_texts
+from pipeline.summarize import summarize_with_prompts
 from pipeline.validate import build_record
 
 log = logging.getLogger("newsfacts")
@@ -59,6 +60,7 @@ class RunSettings:
     resume: ResumeMode = "auto"
     cache: CacheSpec = field(default_factory=lambda: CacheSpec())
     parser: ParserSpec = field(default_factory=lambda: ParserSpec())
+    faithfulness: FaithfulnessSpec = field(default_factory=lambda: FaithfulnessSpec())
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> RunSettings:
@@ -69,7 +71,8 @@ class RunSettings:
                    batch_articles=_positive_int("batch_articles", cfg.get("batch_articles", 16)),
                    report=dict(cfg.get("report") or {"enabled": False}),
                    resume=resume_mode(cfg.get("resume", "auto")), cache=CacheSpec(**(cfg.get("cache") or {})),
-                   parser=ParserSpec(**(cfg.get("parser") or {})))
+                   parser=ParserSpec(**(cfg.get("parser") or {})),
+                   faithfulness=FaithfulnessSpec(**(cfg.get("faithfulness") or {})))
 
     @property
     def needs_model(self) -> bool:
@@ -77,8 +80,13 @@ class RunSettings:
         return "summarize" in self.stages or ("extract" in self.stages and needs_model(self.extract))
 
     def check_parser(self) -> str | None:
-        """The parser pipeline's identity when extraction needs it; raises ParserUnavailableError early."""
-        return check_parser(self.parser) if "extract" in self.stages else None
+        """The parser pipeline's identity when extraction or the faithfulness check needs it; raises
+        ParserUnavailableError early."""
+        return check_parser(self.parser) if self.needs_parser else None
+
+    @property
+    def needs_parser(self) -> bool:
+        return "extract" in self.stages or (self.faithfulness.check and "summarize" in self.stages)
 
 
 def _positive_int(name: str, value: Any) -> int:
@@ -213,6 +221,7 @@ def _result_cache(settings: RunSettings, prompts: PromptSet, revision: str | Non
         "prompts": {"id": prompts.id, "templates_sha256": stable_hash(prompts.templates)},
         "decoding": settings.decoding.model_dump(),
         "extract": settings.extract.model_dump(),
+        "faithfulness": settings.faithfulness.model_dump(),
         "stages": settings.stages,
         "device": settings.runtime.device,
         "code": code,
@@ -310,17 +319,26 @@ def _process_batch(articles: list[Article], backend: ModelBackend | None, prompt
                    settings: RunSettings, provenance: Provenance,
                    timings: dict[str, float]) -> list[FactsRecord | ErrorRecord]:
     summaries = [""] * len(articles)
+    summary_prompts: list[str | None] = [None] * len(articles)
     extractions: list[Extraction | None] = [None] * len(articles)
+    revised: list[Revised | None] = [None] * len(articles)
     if "summarize" in settings.stages:
         with _stage("summarize", timings):
-            summaries = summarize(articles, backend, prompts, settings.decoding.max_summary_tokens)
+            summaries, summary_prompts = summarize_with_prompts(articles, backend, prompts,  # type: ignore[assignment]
+                                                                settings.decoding.max_summary_tokens)
     if "extract" in settings.stages:
         with _stage("extract", timings):
             nlp = load_parser(settings.parser.pipeline)
             extractions = list(extract(articles, backend, prompts, settings.extract, settings.decoding, nlp))
+    if settings.faithfulness.check and settings.needs_parser:
+        with _stage("faithfulness", timings):
+            summary_texts, claim_texts = stage_texts(summaries, summary_prompts, extractions)
+            revised = list(revise(articles, summary_texts, claim_texts, backend, settings.faithfulness,
+                                  load_parser(settings.parser.pipeline), settings.decoding.max_summary_tokens,
+                                  settings.decoding.max_claim_tokens))
     with _stage("validate", timings):
-        return [build_record(a, s, e, model=settings.model.name, provenance=provenance)
-                for a, s, e in zip(articles, summaries, extractions)]
+        return [build_record(a, s, e, model=settings.model.name, provenance=provenance, revised=r)
+                for a, s, e, r in zip(articles, summaries, extractions, revised)]
 
 
 class _stage:
@@ -397,6 +415,8 @@ def _manifest(settings: RunSettings, cfg: dict[str, Any], revision: str | None, 
         "docs_per_s": round(read / timings_s["total"], 4) if timings_s.get("total") else None,
         # Summed over every segment of a resumed run; hits are records this run took from the cache.
         "cache": {**(cache.summary() if cache else {"enabled": False}), "hits": checkpoint.cache_hits},
+        # where the records' summaries and claims come from (generated / regenerated / extractive), read from facts.jsonl
+        "faithfulness": {**settings.faithfulness.model_dump(), **faithfulness_counts(run_dir / "facts.jsonl")},
         "resume": {"segments": checkpoint.segments, "resumed_after_inputs": resumed_after},
         "packages": _package_versions(),
         "python": sys.version.split()[0],

@@ -20,6 +20,12 @@ _ENDS_SENTENCE = re.compile(r"[.!?][\"”’)\]]?$")
 
 
 def summarize(articles: list[Article], backend: ModelBackend, prompts: PromptSet, max_new_tokens: int) -> list[str]:
+    return summarize_with_prompts(articles, backend, prompts, max_new_tokens)[0]
+
+
+def summarize_with_prompts(articles: list[Article], backend: ModelBackend, prompts: PromptSet,
+                           max_new_tokens: int) -> tuple[list[str], list[str]]:
+    """The summaries and the final prompts that wrote them (a regeneration asks the same prompt again)."""
     budget = max(16, backend.max_input_tokens - _TEMPLATE_MARGIN)
     documents = [_with_title(a) for a in articles]
     for _ in range(_MAX_ROUNDS):
@@ -32,7 +38,7 @@ def summarize(articles: list[Article], backend: ModelBackend, prompts: PromptSet
         documents = [doc if len(p) == 1 else "\n".join(next(partial) for _ in p) for doc, p in zip(documents, pieces)]
     # reduce (or the only pass, for articles that fit)
     inputs = [prompts.render("summarize", article=backend.truncate(doc, budget)) for doc in documents]
-    return [complete_sentences(s) for s in backend.generate(inputs, max_new_tokens=max_new_tokens)]
+    return [complete_sentences(s) for s in backend.generate(inputs, max_new_tokens=max_new_tokens)], inputs
 
 
 def complete_sentences(summary: str, limit: int = 2) -> str:

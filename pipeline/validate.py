@@ -9,13 +9,18 @@ from pydantic import ValidationError
 
 from pipeline.extract import Extraction
 from pipeline.records import Article, Claim, ErrorRecord, FactsRecord, Provenance, Span
+from pipeline.revise import Revised
 from pipeline.spans import is_grounded
 
 
 def build_record(article: Article, summary: str, extraction: Extraction | None, *, model: str,
-                 provenance: Provenance) -> FactsRecord | ErrorRecord:
+                 provenance: Provenance, revised: Revised | None = None) -> FactsRecord | ErrorRecord:
+    """`revised`: the faithfulness stage's texts (summary, claim texts, their origins and warnings), if it ran."""
     warnings = list(article.warnings)
     text = article.text
+    summary_origin = "generated" if summary else None
+    if revised is not None:
+        summary, summary_origin = revised.summary, revised.summary_origin
 
     def grounded(spans: list[Span], field: str) -> list[Span]:
         kept = [s for s in spans if is_grounded(s, text)]
@@ -27,13 +32,17 @@ def build_record(article: Article, summary: str, extraction: Extraction | None, 
     claims: list[Claim] = []
     agency = None
     if extraction is not None:
-        for c in extraction.claims:
-            claims.append(Claim(claim=c.claim, claimants=grounded(c.claimants, "claimant"),
-                                deniers=grounded(c.deniers, "denier"), evidence=grounded(c.evidence, "evidence")))
+        texts = revised.claims if revised is not None else [(c.claim, c.claim_origin) for c in extraction.claims]
+        for c, (claim_text, origin) in zip(extraction.claims, texts, strict=True):
+            claims.append(Claim(claim=claim_text, claimants=grounded(c.claimants, "claimant"),
+                                deniers=grounded(c.deniers, "denier"), evidence=grounded(c.evidence, "evidence"),
+                                claim_origin=origin))
         agency_list = grounded([extraction.source_agency] if extraction.source_agency else [], "source_agency")
         agency = agency_list[0] if agency_list else None
+    if revised is not None:
+        warnings += revised.warnings
     try:
-        return FactsRecord(id=article.id, title=article.title, summary=summary, model=model,
-                           source_agency=agency, claims=claims, warnings=warnings, provenance=provenance)
+        return FactsRecord(id=article.id, title=article.title, summary=summary, summary_origin=summary_origin,
+                           model=model, source_agency=agency, claims=claims, warnings=warnings, provenance=provenance)
     except ValidationError as exc:
         return ErrorRecord(id=article.id, line=article.line, stage="validate", error=f"invalid record: {exc}")

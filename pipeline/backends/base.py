@@ -24,6 +24,18 @@ class SpanQuestion:
     candidates: tuple[tuple[int, int], ...] | None = None
 
 
+@dataclass(frozen=True)
+class NameSource:
+    """What a constrained regeneration may name: the words of its article that carry a name or number
+    (`pipeline.faithfulness.constraint_words`); every other word stays free (see `pipeline.name_constraint`)."""
+
+    words: frozenset[str]
+
+
+class ConstrainedDecodingUnavailable(NotImplementedError):
+    """The backend cannot constrain free-text decoding; the caller falls back to article text instead."""
+
+
 class ModelBackend(ABC):
     #: name written into records ("model"), e.g. "google/flan-t5-base"
     name: str
@@ -53,3 +65,12 @@ class ModelBackend(ABC):
     def generate_spans(self, questions: list[SpanQuestion], max_new_tokens: int) -> list[Span | None]:
         """A grounded span of each question's source (offsets relative to the whole article) or None
         when the model answers that there is none. Decoding is constrained, so every span is verbatim."""
+
+    def generate_constrained(self, prompts: list[str], sources: list[NameSource], max_new_tokens: int) -> list[str]:
+        """Free text like `generate`, each prompt decoded under `pipeline.name_constraint.NameConstraint` over
+        its source's words: the model can write no capitalised word and no number that is not there.
+
+        A backend that cannot mask its next-token choice raises ConstrainedDecodingUnavailable (this default);
+        the faithfulness stage then goes straight to its fallback (article text). A backend that can applies
+        `NameConstraint.mask(generated_ids)` (or `.allowed`) before choosing every token."""
+        raise ConstrainedDecodingUnavailable(f"{type(self).__name__} cannot constrain free-text decoding")

@@ -15,8 +15,9 @@ CTranslate2 4.8 (BartConfig no longer has `normalize_before`): loading says so a
 Span questions (claimants, deniers) need decoding constrained to the article's tokens at every step;
 CTranslate2 has no per-step logits hook for that, so they go to the same model loaded with transformers
 (`Seq2SeqBackend`, loaded at the first span question) and are decoded by `pipeline.grounding` exactly as
-with `backend=seq2seq`. Summaries and claim rewrites, most of the generated tokens, run on CTranslate2.
-With int8 weights the free text can differ slightly from the float32 transformers model's.
+with `backend=seq2seq`; so are regenerations under the name constraint (`pipeline.name_constraint`).
+Summaries and claim rewrites, most of the generated tokens, run on CTranslate2. With int8 weights the free
+text can differ slightly from the float32 transformers model's.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.backends.base import ModelBackend, SpanQuestion
+from pipeline.backends.base import ModelBackend, NameSource, SpanQuestion
 from pipeline.backends.hf import TokenizerBackend, dedupe_calls, plan_batches
 from pipeline.records import Span
 
@@ -63,6 +64,10 @@ class CTranslate2Backend(TokenizerBackend):
 
     def generate_spans(self, questions: list[SpanQuestion], max_new_tokens: int) -> list[Span | None]:
         return self.span_backend().generate_spans(questions, max_new_tokens)
+
+    def generate_constrained(self, prompts: list[str], sources: list[NameSource], max_new_tokens: int) -> list[str]:
+        # CTranslate2 has no per-step logits hook either: constrained regeneration runs where span questions do.
+        return self.span_backend().generate_constrained(prompts, sources, max_new_tokens)
 
     def span_backend(self) -> ModelBackend:
         """The transformers backend that answers span questions (loaded on first use)."""

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import torch
 
-from pipeline.backends.base import ModelBackend, SpanQuestion
+from pipeline.backends.base import ModelBackend, NameSource, SpanQuestion
 from pipeline.records import Span
 
 T = TypeVar("T")
@@ -258,6 +258,22 @@ class HFBackend(TokenizerBackend):
         # SpanQuestion is frozen (hashable): a question asked twice in a step is decoded once.
         return dedupe_calls(formatted, planned)
 
+    def generate_constrained(self, prompts: list[str], sources: list[NameSource], max_new_tokens: int) -> list[str]:
+        from pipeline.name_constraint import make_name_constraint
+
+        stop_ids = self._end_ids()
+        items = [(self.format_prompt(p), make_name_constraint(self.tokenizer, s.words, stop_ids))
+                 for p, s in zip(prompts, sources, strict=True)]
+
+        def run(unique: list[tuple[str, Any]]) -> list[list[int]]:
+            lengths = dict(zip(unique, self.token_lengths([p for p, _ in unique])))
+            return self._in_length_order(
+                unique, lambda batch: self._generate_batch([p for p, _ in batch], max_new_tokens, [c for _, c in batch]),
+                key=lengths.__getitem__)
+
+        ids = dedupe_calls(items, run)
+        return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
+
     # -- hooks for the two model families ----------------------------------------------------------
     def format_prompt(self, prompt: str) -> str:
         return prompt
@@ -286,15 +302,29 @@ class HFBackend(TokenizerBackend):
                              add_special_tokens=self.model.config.is_encoder_decoder)
         return {k: v.to(self.device) for k, v in enc.items() if k in ("input_ids", "attention_mask")}
 
-    @torch.inference_mode()
-    def _generate_batch(self, batch: list[str], max_new_tokens: int) -> list[list[int]]:
-        enc = self.encode(batch)
-        out = self.model.generate(**generate_inputs(self.model, enc), max_new_tokens=max_new_tokens,
-                                  do_sample=False, num_beams=1, pad_token_id=self.tokenizer.pad_token_id)
-        new = self._new_tokens(out, enc["input_ids"].shape[1]).tolist()
+    def _end_ids(self) -> list[int]:
         eos = self.model.generation_config.eos_token_id
-        eos_ids = set(eos if isinstance(eos, (list, tuple)) else [eos]) - {None}
-        return [_through_end_token(row, eos_ids) for row in new]
+        ids = [int(e) for e in (eos if isinstance(eos, (list, tuple)) else [eos]) if e is not None]
+        return ids or [int(self.tokenizer.eos_token_id)]
+
+    @torch.inference_mode()
+    def _generate_batch(self, batch: list[str], max_new_tokens: int, constraints: list | None = None) -> list[list[int]]:
+        enc = self.encode(batch)
+        extra: dict[str, Any] = {}
+        if constraints is not None:  # name-constrained regeneration (pipeline.name_constraint)
+            from transformers import LogitsProcessorList
+
+            from pipeline.grounding import decoder_forced_prefix
+            from pipeline.name_constraint import NameLogitsProcessor
+
+            seq2seq = self.model.config.is_encoder_decoder
+            processor = NameLogitsProcessor(constraints, prompt_length=0 if seq2seq else enc["input_ids"].shape[1],
+                                            forced_prefix=decoder_forced_prefix(self.model))
+            extra["logits_processor"] = LogitsProcessorList([processor])
+        out = self.model.generate(**generate_inputs(self.model, enc), max_new_tokens=max_new_tokens,
+                                  do_sample=False, num_beams=1, pad_token_id=self.tokenizer.pad_token_id, **extra)
+        new = self._new_tokens(out, enc["input_ids"].shape[1]).tolist()
+        return [_through_end_token(row, set(self._end_ids())) for row in new]
 
 
 def _through_end_token(row: list[int], eos_ids: set[int]) -> list[int]:
