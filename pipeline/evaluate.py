@@ -1,7 +1,7 @@
 """Score pipeline runs against gold annotations (the matching rules of ../shared/eval/GUIDE.md).
 
 usage: python -m pipeline.evaluate gold=GOLD.jsonl articles=ARTICLES.jsonl pred=RUN_DIR [pred=RUN_DIR2 ...]
-                                   [out=FILE] [per_article=true | --per-article]
+                                   [out=FILE] [per_article=true | --per-article] [parser=packaged]
 
 `pred` may repeat, or hold a list: `pred=[DIR1,DIR2]` or `pred=DIR1,DIR2`. Each run's scores go to
 RUN_DIR/scores.json, unless `out=FILE` is given: then FILE holds the scores of a single run, or
@@ -44,6 +44,10 @@ How the GUIDE's rules are made precise here (every choice is deliberate; the tes
   reference summary; also ROUGE-Lsum (summary-level LCS over sentences, both texts split into sentences
   with pysbd, one per line: the convention of summarization papers; lead-2 scores 0.34 on dev with it
   and 0.29 with ROUGE-L).
+* Faithfulness (`pipeline.faithfulness_eval`, over the gold articles' predictions): `unsupported` is the share of
+  summaries and claims with a name or number their article (title included) does not support, `attribution_left`
+  the share of claims still written as an attribution ("X said that ..."); both need the parser (`parser=`) and
+  are null without it.
 * A gold article without a prediction is scored as an empty prediction (no claims, null agency, empty
   summary); it is counted in `counts.missing`. Predictions for ids not in gold are ignored (`counts.extra`).
 * Per-article rows use the same formulas on that article's counts, except that claim / name F1 is 1.0
@@ -387,8 +391,9 @@ def _check_text(gold: dict, text: str) -> None:
         raise ValueError(f"{gold['id']}: article text does not match the gold text_sha256")
 
 
-def score_records(gold: list[dict], articles: dict[str, dict], preds: dict[str, dict]) -> dict[str, Any]:
+def score_records(gold: list[dict], articles: dict[str, dict], preds: dict[str, dict], nlp=None) -> dict[str, Any]:
     """Score predictions (FactsRecord-shaped dicts by id) against gold lines; `articles` maps id -> {"text", ...}.
+    `nlp` (the spaCy parser) adds the faithfulness scores; without it they are null.
 
     Raises ValueError when a gold article is missing from `articles` or its text fails the gold sha256.
     """
@@ -413,6 +418,7 @@ def score_records(gold: list[dict], articles: dict[str, dict], preds: dict[str, 
     rouged = [a["rouge"] for a in per_article if a["rouge"] is not None]
     rows = [_article_row(a) for a in per_article]
     gold_ids = {g["id"] for g in gold}
+    faithfulness = _faithfulness(gold, articles, preds, nlp, rows)
     found = sum(a["predicted"] for a in per_article)
     return {
         "counts": {
@@ -458,8 +464,26 @@ def score_records(gold: list[dict], articles: dict[str, dict], preds: dict[str, 
             **{k: _ratio(sum(r[k] for r in rouged), len(rouged)) for k in ("rouge1", "rouge2", "rougeL", "rougeLsum")},
             "n": len(rouged),
         },
+        "faithfulness": faithfulness,
         "per_article": rows,
     }
+
+
+def _faithfulness(gold: list[dict], articles: dict[str, dict], preds: dict[str, dict], nlp,
+                  rows: list[dict]) -> dict[str, Any]:
+    """Unsupported names/numbers and attributions left, over the gold articles' predictions; per-article counts
+    go into `rows`."""
+    keys = ("unsupported", "unsupported_summaries", "unsupported_claims", "records_with_unsupported", "attribution_left")
+    if nlp is None:
+        return dict.fromkeys(keys)
+    from pipeline.faithfulness_eval import score_texts
+
+    scored = score_texts({g["id"]: preds[g["id"]] for g in gold if g["id"] in preds}, articles, nlp)
+    for row in rows:
+        found = scored["per_record"].get(row["id"])
+        row["unsupported"] = found["unsupported"] if found else []
+        row["attribution_left"] = found["attribution_left"] if found else 0
+    return {k: scored[k] for k in keys}
 
 
 # --------------------------------------------------------------------------------------------- files
@@ -522,11 +546,11 @@ def _manifest_model(run_dir: Path) -> str | None:
     return str(model) if model else None
 
 
-def score_run(gold_path: str | Path, articles_path: str | Path, run_dir: str | Path) -> dict[str, Any]:
+def score_run(gold_path: str | Path, articles_path: str | Path, run_dir: str | Path, nlp=None) -> dict[str, Any]:
     gold = read_jsonl(gold_path)
     articles = {a["id"]: a for a in read_jsonl(articles_path)}
     preds, problems, model = read_run(run_dir)
-    scores = score_records(gold, articles, preds)
+    scores = score_records(gold, articles, preds, nlp)
     scores["counts"].update(problems)
     scores["run"] = str(run_dir)
     scores["model"] = model
@@ -551,6 +575,8 @@ _COLUMNS = [
     ("R-2", lambda s: s["summary"]["rouge2"]),
     ("R-L", lambda s: s["summary"]["rougeL"]),
     ("R-Lsum", lambda s: s["summary"]["rougeLsum"]),
+    ("unsupported", lambda s: s["faithfulness"]["unsupported"]),
+    ("attribution_left", lambda s: s["faithfulness"]["attribution_left"]),
     ("n", lambda s: f"{s['counts']['predicted']}/{s['counts']['gold_articles']}"),
 ]
 
@@ -566,6 +592,8 @@ _ARTICLE_COLUMNS = [
     ("grounding", lambda r: r["grounding"]),
     ("evidence hit", lambda r: r["evidence_hit_rate"]),
     ("R-L", lambda r: r["rouge"]["rougeL"] if r["rouge"] else None),
+    ("unsupported", lambda r: len(r["unsupported"]) if "unsupported" in r else None),
+    ("attribution_left", lambda r: r.get("attribution_left")),
 ]
 
 
@@ -602,7 +630,7 @@ def _print_table(title: str, columns: list, rows: list[dict]) -> None:
 
 
 def _parse_args(argv: list[str]) -> dict[str, Any]:
-    opts: dict[str, Any] = {"pred": [], "per_article": False}
+    opts: dict[str, Any] = {"pred": [], "per_article": False, "parser": "packaged"}
     for arg in argv:
         if arg in ("--per-article", "--per_article"):
             opts["per_article"] = True
@@ -618,10 +646,10 @@ def _parse_args(argv: list[str]) -> dict[str, Any]:
             opts["pred"].extend(v.strip().strip("'\"") for v in value.split(",") if v.strip())
         elif key == "per_article":
             opts["per_article"] = value.strip().lower() in ("1", "true", "yes", "on")
-        elif key in ("gold", "articles", "out"):
+        elif key in ("gold", "articles", "out", "parser"):
             opts[key] = value
         else:
-            raise SystemExit(f"evaluate: unknown option {key!r} (gold, articles, pred, out, per_article)")
+            raise SystemExit(f"evaluate: unknown option {key!r} (gold, articles, pred, out, per_article, parser)")
     for required in ("gold", "articles"):
         if not opts.get(required):
             raise SystemExit(f"evaluate: {required}=FILE is required")
@@ -632,10 +660,13 @@ def _parse_args(argv: list[str]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     opts = _parse_args(sys.argv[1:] if argv is None else argv)
+    from pipeline.faithfulness_eval import load_nlp
+
+    nlp = load_nlp(opts["parser"])
     runs = []
     try:
         for run_dir in opts["pred"]:
-            runs.append(score_run(opts["gold"], opts["articles"], run_dir))
+            runs.append(score_run(opts["gold"], opts["articles"], run_dir, nlp))
     except (OSError, ValueError) as e:
         print(f"evaluate: {e}", file=sys.stderr)
         return 2

@@ -45,7 +45,7 @@ _WORD = re.compile(r"[^\W_]+")
 def normalise(text: str) -> str:
     """Lower case words separated by single spaces: punctuation, possessives and dotted abbreviations aside."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
-    text = _POSSESSIVE.sub("", _INWORD.sub("", text))
+    text = _INWORD.sub("", _POSSESSIVE.sub("", text))
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
@@ -58,6 +58,8 @@ class ArticleSupport:
     #: the normalised words of each name in the article
     names: tuple[frozenset[str], ...]
     numbers: frozenset[float]
+    #: common nouns the article qualifies by a name ("ministry" in "North Korea's foreign ministry")
+    qualified: frozenset[str]
     #: the words a constrained decoder may write that carry a name or number (see `constraint_words`)
     words: frozenset[str]
 
@@ -76,9 +78,11 @@ def article_support(parsed: ParsedArticle) -> ArticleSupport:
     """The support of an article parsed by `pipeline.linguistics.parse.parse_articles`."""
     docs = [*parsed.docs, *([parsed.title_doc] if parsed.title_doc is not None else [])]
     full = f"{parsed.title}\n{parsed.text}" if parsed.title else parsed.text
-    names = {frozenset(words) for doc in docs for words in (_unit_words(u) for u in name_units(doc)) if words}
+    units = [u for doc in docs for u in name_units(doc)]
+    names = {frozenset(words) for words in map(_unit_words, units) if words}
+    qualified = {u[-1].lower_ for u in units if u[-1].pos_ == "NOUN"}
     return ArticleSupport(text=f" {normalise(full)} ", names=tuple(names), numbers=number_values(full),
-                          words=constraint_words(full))
+                          qualified=frozenset(qualified), words=constraint_words(full))
 
 
 def support_for(nlp: Language, text: str, title: str | None = None) -> ArticleSupport:
@@ -89,7 +93,8 @@ def support_for(nlp: Language, text: str, title: str | None = None) -> ArticleSu
 
 def unsupported(doc: Doc, support: ArticleSupport) -> list[Unsupported]:
     """The names and numbers of the generated text `doc` that its article does not support, in text order."""
-    found = [Unsupported("name", _unit_text(unit)) for unit in name_units(doc) if not _name_supported(unit, support)]
+    found = [Unsupported("name", _unit_text(unit)) for unit in name_units(doc, support.qualified)
+             if not _name_supported(unit, support)]
     found += [Unsupported("number", m.text) for m in number_mentions(doc.text)
               if not any(v in support.numbers for v in m.values)]
     return found
@@ -103,20 +108,37 @@ def check_texts(nlp: Language, texts: list[str], supports: list[ArticleSupport])
 
 # ----------------------------------------------------------------------------------------------------- names
 
-def name_units(doc: Doc) -> list[list[Token]]:
-    """Runs of name tokens: a named entity with the proper nouns and titles around it ("US President Joe Biden")."""
+def name_units(doc: Doc, qualified: frozenset[str] | None = None) -> list[list[Token]]:
+    """Runs of name tokens: a named entity with the proper nouns and titles around it ("US President Joe Biden"),
+    and the common noun it qualifies ("the Japanese foreign ministry", "North Korea's foreign ministry"): whose
+    ministry it is matters as much as the name. In a generated text only the nouns the article itself qualifies
+    by a name (`qualified`) are taken: the article's "North Korea's foreign ministry" makes "the Japanese foreign
+    ministry" a name to check, while "the Tokyo Shimbun's report" for "the Tokyo Shimbun reported" stays a
+    paraphrase."""
     units: list[list[Token]] = []
-    current: list[Token] = []
-    for token in doc:
-        if _is_name_token(token):
-            current.append(token)
+    i = 0
+    while i < len(doc):
+        if not _is_name_token(doc[i]):
+            i += 1
             continue
-        if current:
-            units.append(current)
-        current = []
-    if current:
-        units.append(current)
+        end = i
+        while end < len(doc) and _is_name_token(doc[end]):
+            end += 1
+        unit = _with_qualified_noun(list(doc[i:end]), qualified)
+        units.append(unit)
+        i = unit[-1].i + 1
     return [u for u in units if any(t.is_alpha for t in u)]
+
+
+def _with_qualified_noun(unit: list[Token], qualified: frozenset[str] | None) -> list[Token]:
+    """The unit up to the common noun its last word qualifies, when that noun closely follows (and is one of
+    `qualified`, when given)."""
+    last = unit[-1]
+    head = last.head
+    if last.dep_ in {"amod", "compound", "poss", "nmod"} and head.pos_ == "NOUN" and 0 < head.i - last.i <= 3 and \
+            (qualified is None or head.lower_ in qualified):
+        return [*unit, *last.doc[last.i + 1: head.i + 1]]
+    return unit
 
 
 def _is_name_token(token: Token) -> bool:
