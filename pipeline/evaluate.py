@@ -620,7 +620,7 @@ def _print_table(title: str, columns: list, rows: list[dict]) -> None:
         return
     console = Console()
     if not console.is_terminal:  # piped output: wide enough that no cell wraps
-        console = Console(width=max(200, console.width), soft_wrap=True)
+        console = Console(width=max(320, console.width), soft_wrap=True)
     table = Table(title=title)
     for h in header:
         table.add_column(h, no_wrap=True, justify="left" if h in ("run", "model", "id") else "right")

@@ -80,7 +80,7 @@ def article_support(parsed: ParsedArticle) -> ArticleSupport:
     full = f"{parsed.title}\n{parsed.text}" if parsed.title else parsed.text
     units = [u for doc in docs for u in name_units(doc)]
     names = {frozenset(words) for words in map(_unit_words, units) if words}
-    qualified = {u[-1].lower_ for u in units if u[-1].pos_ == "NOUN"}
+    qualified = {u[-1].lower_ for u in units if u[-1].text.islower()}
     return ArticleSupport(text=f" {normalise(full)} ", names=tuple(names), numbers=number_values(full),
                           qualified=frozenset(qualified), words=constraint_words(full))
 
@@ -135,7 +135,8 @@ def _with_qualified_noun(unit: list[Token], qualified: frozenset[str] | None) ->
     `qualified`, when given)."""
     last = unit[-1]
     head = last.head
-    if last.dep_ in {"amod", "compound", "poss", "nmod"} and head.pos_ == "NOUN" and 0 < head.i - last.i <= 3 and \
+    if last.dep_ in {"amod", "compound", "poss", "nmod"} and head.pos_ in {"NOUN", "PROPN"} and head.text.islower() \
+            and 0 < head.i - last.i <= 3 and \
             (qualified is None or head.lower_ in qualified):
         return [*unit, *last.doc[last.i + 1: head.i + 1]]
     return unit
@@ -150,7 +151,7 @@ def _is_name_token(token: Token) -> bool:
     if token.is_punct:
         return False
     if token.pos_ == "PROPN":
-        return True
+        return not token.text.islower()  # a lower-case "proper noun" is the small parser's mistake ("ministry")
     # a capitalised noun or adjective inside a sentence is a title or part of a name ("Health Minister")
     return token.text[:1].isupper() and not token.is_sent_start and token.pos_ in {"NOUN", "ADJ"}
 

@@ -77,6 +77,24 @@ def test_errors_and_manifest_counts(tiny_run):
     assert manifest["packages"]["transformers"] and manifest["config"]["model"]["path"] == "t5"
 
 
+def test_each_text_says_where_it_comes_from(tiny_run, nlp):
+    from pipeline.faithfulness import support_for, unsupported
+
+    run_dir, texts = tiny_run
+    records = read_jsonl(run_dir / "facts.jsonl")
+    origins = [r["summary_origin"] for r in records]
+    claim_origins = [c["claim_origin"] for r in records for c in r["claims"]]
+    assert set(origins + claim_origins) <= {"generated", "regenerated", "extractive"}
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert sum(manifest["faithfulness"]["summaries"].values()) == len(records)
+    assert sum(manifest["faithfulness"]["claims"].values()) == len(claim_origins)
+    assert manifest["faithfulness"]["records_with_unsupported_left"] == 0
+    for record in records:  # whatever the random weights wrote, no record names or numbers what its article lacks
+        support = support_for(nlp, texts[record["id"]], record["title"])
+        for text in [record["summary"], *(c["claim"] for c in record["claims"])]:
+            assert unsupported(nlp(text), support) == [], text
+
+
 def test_per_article_files_stay_inside_run_dir(tiny_run):
     run_dir, _ = tiny_run
     files = sorted(p.name for p in (run_dir / "facts").iterdir())

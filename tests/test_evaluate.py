@@ -498,3 +498,48 @@ def test_rouge_lsum_reads_sentences():
     scored = _rouge_scorer().score(_sentence_lines(reference), _sentence_lines(swapped))
     assert scored["rougeLsum"].fmeasure == pytest.approx(1.0)
     assert scored["rougeL"].fmeasure == pytest.approx(6 / 12)  # LCS "a dog barked loudly at night"
+
+
+# ------------------------------------------------------------------------------------------ faithfulness
+
+
+def test_unsupported_and_attribution_left(nlp):
+    fish = record("fish", [
+        {"claim": "Atlantis sank in 2020.", "claimants": [], "deniers": [], "evidence": []},
+        {"claim": "Mayor Bob Smyth said the report was nonsense.", "claimants": [], "deniers": [], "evidence": []},
+        {"claim": "Critics said the ministry had lied about fish numbers.", "claimants": [], "deniers": [],
+         "evidence": []},
+        {"claim": "The ministry lied about fish numbers.", "claimants": [], "deniers": [], "evidence": []},
+    ], summary="The Ministry of Fish said Atlantis sank in 2021.")
+    harbour = record("harbour", [
+        {"claim": "The river water is unsafe to drink.", "claimants": [], "deniers": [], "evidence": []},
+    ], summary="The city council sold the old harbour for 3 million euros.")
+    articles = {**fish_articles(), "harbour": {"id": "harbour", "title": HARBOUR_GOLD["title"], "text": HARBOUR_TEXT}}
+    s = score_records([FISH_GOLD, HARBOUR_GOLD], articles, {"fish": fish, "harbour": harbour}, nlp)
+    # unsupported: the fish summary (2021) and fish claim 2 (Smyth) of 2 summaries + 5 claims = 2/7;
+    # summaries 1/2, claims 1/5; one record has any. attribution left: fish claims 2 and 3 ("X said ...") = 2/5.
+    assert s["faithfulness"] == {
+        "unsupported": pytest.approx(2 / 7), "unsupported_summaries": 0.5, "unsupported_claims": 0.2,
+        "records_with_unsupported": 1, "attribution_left": 0.4}
+    rows = {r["id"]: r for r in s["per_article"]}
+    assert rows["fish"]["unsupported"] == ["number '2021'", "name 'Mayor Bob Smyth'"]
+    assert (rows["fish"]["attribution_left"], rows["harbour"]["attribution_left"]) == (2, 0)
+    assert rows["harbour"]["unsupported"] == []
+
+
+def test_faithfulness_is_null_without_the_parser():
+    s = score_records([FISH_GOLD], fish_articles(), {"fish": prediction_from_gold(FISH_GOLD, FISH_TEXT)})
+    assert s["faithfulness"]["unsupported"] is None and s["faithfulness"]["attribution_left"] is None
+
+
+def test_faithfulness_of_runs_without_gold(tmp_path, nlp):
+    from pipeline.faithfulness_eval import main
+
+    run = tmp_path / "run"
+    run.mkdir()
+    write_jsonl(run / "facts.jsonl", [record("fish", [], summary="Mayor Bob Smith denied it in 2020.")])
+    write_jsonl(tmp_path / "articles.jsonl", [{"id": "fish", "title": None, "text": FISH_TEXT}])
+    assert main([f"articles={tmp_path / 'articles.jsonl'}", f"pred={run}"]) == 0
+    scores = json.loads((run / "faithfulness.json").read_text())
+    assert (scores["records"], scores["summaries"], scores["unsupported"], scores["claims"]) == (1, 1, 0.0, 0)
+    assert scores["attribution_left"] is None  # no claims to count
