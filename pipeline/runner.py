@@ -54,7 +54,7 @@ class RunSettings:
     decoding: DecodingSpec
     extract: ExtractSpec
     input: dict[str, Any]
-    prompt_version: str = "v3"
+    prompt_version: str = "v4"
     batch_articles: int = 16
     report: dict[str, Any] = field(default_factory=lambda: {"enabled": True, "max_articles": 500})
     resume: ResumeMode = "auto"
@@ -67,7 +67,7 @@ class RunSettings:
         return cls(stages=check_stages(list(cfg["stages"])), model=ModelSpec(**cfg["model"]),
                    runtime=RuntimeSpec(**cfg.get("runtime", {})), decoding=DecodingSpec(**cfg.get("decoding", {})),
                    extract=ExtractSpec(**cfg.get("extract", {})), input=dict(cfg["input"]),
-                   prompt_version=cfg.get("prompt_version", "v3"),
+                   prompt_version=cfg.get("prompt_version", "v4"),
                    batch_articles=_positive_int("batch_articles", cfg.get("batch_articles", 16)),
                    report=dict(cfg.get("report") or {"enabled": False}),
                    resume=resume_mode(cfg.get("resume", "auto")), cache=CacheSpec(**(cfg.get("cache") or {})),
@@ -322,14 +322,16 @@ def _process_batch(articles: list[Article], backend: ModelBackend | None, prompt
     summary_prompts: list[str | None] = [None] * len(articles)
     extractions: list[Extraction | None] = [None] * len(articles)
     revised: list[Revised | None] = [None] * len(articles)
-    if "summarize" in settings.stages:
-        with _stage("summarize", timings):
-            summaries, summary_prompts = summarize_with_prompts(articles, backend, prompts,  # type: ignore[assignment]
-                                                                settings.decoding.max_summary_tokens)
+    # extraction first: the summary prompt may name who disputes what (prompts v4's $plan)
     if "extract" in settings.stages:
         with _stage("extract", timings):
             nlp = load_parser(settings.parser.pipeline)
             extractions = list(extract(articles, backend, prompts, settings.extract, settings.decoding, nlp))
+    if "summarize" in settings.stages:
+        with _stage("summarize", timings):
+            claims = [e.claims if e is not None else [] for e in extractions]
+            summaries, summary_prompts = summarize_with_prompts(articles, backend, prompts,  # type: ignore[assignment]
+                                                                settings.decoding.max_summary_tokens, claims)
     if settings.faithfulness.check and settings.needs_parser:
         with _stage("faithfulness", timings):
             summary_texts, claim_texts = stage_texts(summaries, summary_prompts, extractions)

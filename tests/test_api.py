@@ -57,7 +57,7 @@ def test_records_are_grounded_and_schema_valid(outcomes):
     for text, outcome in zip(TEXTS, outcomes):
         if isinstance(outcome, ErrorRecord):
             continue
-        assert outcome.model == "newsfacts/tiny-t5" and outcome.provenance.prompt_version == "t5/v3"
+        assert outcome.model == "newsfacts/tiny-t5" and outcome.provenance.prompt_version == "t5/v4"
         spans = list(spans_of(outcome))
         assert all(span.text and text[span.start:span.end] == span.text for span in spans)
         jsonschema.validate(outcome.model_dump(mode="json"), SCHEMA)

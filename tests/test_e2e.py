@@ -55,7 +55,7 @@ def test_records_valid_grounded_and_counted(tiny_run):
     assert [r["id"] for r in records] == ["seed", "second", "../../etc/passwd"]
     for record in records:
         jsonschema.validate(record, SCHEMA)
-        assert record["model"] == "newsfacts/tiny-t5" and record["provenance"]["prompt_version"] == "t5/v3"
+        assert record["model"] == "newsfacts/tiny-t5" and record["provenance"]["prompt_version"] == "t5/v4"
         assert_grounded(record, texts[record["id"]])
         per_article = run_dir / "facts" / safe_filename(record["id"])
         assert json.loads(per_article.read_text(encoding="utf-8")) == record
@@ -72,7 +72,7 @@ def test_errors_and_manifest_counts(tiny_run):
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["counts"] == {"read": 5, "written": 3, "failed": 2}
     assert manifest["model"]["name"] == "newsfacts/tiny-t5" and manifest["model"]["revision"]
-    assert manifest["prompt_versions"]["prompts"] == "t5/v3"
+    assert manifest["prompt_versions"]["prompts"] == "t5/v4"
     assert {"summarize", "extract", "validate", "write", "ingest", "total"} <= set(manifest["timings_s"])
     assert manifest["packages"]["transformers"] and manifest["config"]["model"]["path"] == "t5"
 

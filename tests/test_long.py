@@ -60,6 +60,7 @@ def test_summary_keeps_complete_sentences_only():
     from pipeline.summarize import complete_sentences
 
     assert complete_sentences("One fact here. Two facts here. Three facts. And a cut-off fra") == \
-        "One fact here. Two facts here."
+        "One fact here. Two facts here. Three facts."
+    assert complete_sentences("One. Two here. Three here. Four here.") == "One. Two here. Three here."
     assert complete_sentences("No full stop at all") == "No full stop at all"
     assert complete_sentences("He said “it is over.” Then he left") == "He said “it is over.”"

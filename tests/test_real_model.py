@@ -57,4 +57,4 @@ def test_deniers_and_claimants_found_and_grounded(seed_record):
         for span in claim["claimants"] + claim["deniers"] + claim["evidence"]:
             assert SEED_TEXT[span["start"] : span["end"]] == span["text"]
     assert seed_record["source_agency"]["text"] == "AFP"
-    assert seed_record["provenance"]["prompt_version"] == "instruct/v3"
+    assert seed_record["provenance"]["prompt_version"] == "instruct/v4"
