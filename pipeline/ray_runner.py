@@ -34,6 +34,7 @@ from pipeline.ingest import check_input, read_articles
 from pipeline.output import RunWriter, write_manifest
 from pipeline.prompts import load_prompts
 from pipeline.records import Article, ErrorRecord, FactsRecord
+from pipeline.revise import faithfulness_counts
 from pipeline.runner import PACKAGES, RunResult, RunSettings
 
 log = logging.getLogger("newsfacts")
@@ -260,6 +261,7 @@ def _manifest(settings: RunSettings, ray_settings: RaySettings, cfg: dict[str, A
         "timings_s": timings_s,
         "docs_per_s": round(read / timings_s["total"], 4) if timings_s.get("total") else None,
         "cache": {"enabled": False, "hits": 0},
+        "faithfulness": {**settings.faithfulness.model_dump(), **faithfulness_counts(run_dir / "facts.jsonl")},
         "resume": {"segments": 1, "resumed_after_inputs": None},
         "runner": {"kind": "ray", "ray_version": ray.__version__, "address": ray_settings.address,
                    "num_workers": ray_settings.num_workers, "num_cpus_per_worker": ray_settings.num_cpus_per_worker,
