@@ -79,12 +79,13 @@ def phrase_tokens(head: Token) -> list[Token]:
     for child in head.children:
         if child.i < head.i and child.dep_ in _NP_LEFT:
             keep.update(t.i for t in child.subtree)
-    # "a spokesman for the ministry", "the head of the agency": a role noun's complement says whose
-    if head.pos_ == "NOUN" and head.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS:
+    # "a spokesman for the ministry", "the head of the agency", "members of the caucus": a role or group noun's
+    # complement says whose
+    if head.pos_ == "NOUN" and (head.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS or head.tag_ == "NNS"):
         for child in head.children:
             if child.dep_ == "prep" and child.i > head.i and child.lower_ in _PREP_OF_ROLE:
                 objects = [c for c in child.children if c.dep_ == "pobj"]
-                if objects and _names_something(objects[0]):
+                if objects and (_names_something(objects[0]) or head.tag_ == "NNS" and objects[0].pos_ == "NOUN"):
                     keep.add(child.i)
                     keep.update(t.i for t in _np_core(objects[0]))
                 break
@@ -94,9 +95,9 @@ def phrase_tokens(head: Token) -> list[Token]:
     lo, hi = min(keep), max(keep)
     tokens = [head.doc[i] for i in range(lo, hi + 1)]
     # "on Tuesday Mr Ebbers" parsed as one phrase: a date or time is never part of who speaks
-    while tokens and (tokens[0].is_punct or tokens[0].dep_ == "cc" or tokens[0].pos_ == "ADV" or
+    while tokens and (tokens[0].is_punct or tokens[0].dep_ in {"cc", "case"} or tokens[0].pos_ == "ADV" or
                       tokens[0].ent_type_ in {"DATE", "TIME"} and tokens[0].i != head.i):
-        tokens = tokens[1:]
+        tokens = tokens[1:]  # ("Monday night's vote": without the date, its "'s" goes too)
     while tokens and tokens[-1].is_punct:
         tokens = tokens[:-1]
     # "THE DEFENSE Hernandez": a run of capitals before a name is a section heading, not part of it
@@ -215,11 +216,16 @@ class MentionIndex:
             for mention in preferred:  # the speakers of earlier attributions come first
                 if mention.span.end <= at and mention.kind == kind and (mention.plural == plural or kind == "ORG"):
                     return mention.span
-            for mention in self.before(at):
-                if mention.kind == kind and (mention.plural == plural or kind == "ORG") and mention.sentence >= \
-                        parsed.sentence_of(head) - 3:
-                    return mention.span
-            return None
+            # subjects before other mentions (a pronoun subject tends to continue the subject before it)
+            window = [m for m in self.before(at) if m.kind == kind and (m.plural == plural or kind == "ORG")
+                      and m.sentence >= parsed.sentence_of(head) - 3]
+            best = next((m for m in window if m.is_subject), window[0] if window else None)
+            if best is None and parsed.sentence_of(head) <= 2:
+                # an article that opens with "But he denied ...": the person is named right after
+                sentence = parsed.sentence_of(head)
+                best = next((m for m in self.mentions if m.span.start > own.end and m.is_subject and
+                             m.kind == kind and m.plural == plural and m.sentence <= sentence + 2), None)
+            return best.span if best is not None else None
         if _is_definite_description(phrase, head):
             return self._described(head, phrase, own) or own
         if head.pos_ == "PROPN" and \
