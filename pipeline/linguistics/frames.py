@@ -183,7 +183,8 @@ def _denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         return None  # "called for talks", "described the scene"
     frame = Frame(index, verb, True, speakers=speakers_of(verb))
     content, clausal = clause_content(verb)
-    if len(content) == 1 and content[0].pos_ in {"PRON", "DET"}:  # "ETP disputes that."
+    if len(content) == 1 and (content[0].pos_ in {"PRON", "DET"} or content[0].lower_ in BACK_DETERMINERS):
+        # "ETP disputes that."
         frame.content, frame.back_reference = content, True
         return frame
     if content:

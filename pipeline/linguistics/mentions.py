@@ -253,12 +253,17 @@ def _named(text: str) -> bool:
     return any(ch.isupper() for ch in text[1:])
 
 
+# Modifiers that are part of an office's name ("vice president", "prime minister"), unlike "the Republican
+# president" or "the new minister".
+_OFFICE_WORDS = {"vice", "deputy", "prime", "chief", "foreign", "home", "general", "executive", "acting",
+                 "assistant", "attorney", "interior", "finance", "defence", "defense", "justice", "health"}
 _NOT_TITLE = {"the", "this", "that", "former", "then", "current", "new", "late", "outgoing", "incoming"}
 
 
 def _title_pattern(phrase: list[Token], head: Token) -> re.Pattern[str]:
     """"the vice president" -> "Vice President <Name>" (never "President <Name>" and the reverse)."""
-    words = [t.text.capitalize() for t in phrase if t.lower_ not in _NOT_TITLE and t.is_alpha]
+    words = [t.text.capitalize() for t in phrase if t.is_alpha and t.lower_ not in _NOT_TITLE and
+             (t.i == head.i or t.dep_ == "compound" or t.lower_ in _OFFICE_WORDS)]
     joined = r"\s+".join(map(re.escape, words or [head.text.capitalize()]))
     return re.compile(rf"(?<!Vice )(?<!Deputy )(?<!Former )(?<!former )(?<!ex-)(?<![A-Za-z]){joined}\s+[A-Z]")
 
