@@ -165,3 +165,8 @@ def test_evidence_is_not_a_speaker(nlp):
 def test_critics_counter_a_claim(nlp):
     (frame,) = [f for f in find_frames(parse_one(nlp, "Critics say the bill is a power grab.")) if f.denial]
     assert frame.counter and [s.text for s in frame.speakers] == ["Critics"]
+
+
+@pytest.mark.parametrize("text", ["The court denied him bail.", "The law denies redress to thousands of families."])
+def test_deny_with_a_recipient_is_a_refusal(nlp, text):
+    assert not [f for f in _frames(nlp, text) if f[1]]

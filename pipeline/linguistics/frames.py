@@ -178,6 +178,8 @@ def _denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         if subject is None or not speakers or subject.lemma_.lower() not in lx.CLAIM_NOUNS:
             return None
         return _with_object(Frame(index, verb, True, speakers=speakers), subject)
+    if lemma == "deny" and _refusing(verb):
+        return None  # "denied him bail", "denies redress to thousands": refusing something, not disputing
     described = _described_false(verb)
     if lemma in lx.DESCRIBING_VERBS and lemma not in lx.DENYING_VERBS | lx.REJECTING_VERBS and described is None:
         return None  # "called for talks", "described the scene"
@@ -204,6 +206,15 @@ def _denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
             obj.lower_ in {"it", "this", "that", "them"}:
         return _with_object(frame, obj)
     return None  # "rejected the offer", "dismissed the coach": not a claim
+
+
+def _refusing(verb: Token) -> bool:
+    """"deny" with a recipient: "denied him bail" (a dative), "denies redress to thousands" (a "to" after an
+    object that is no claim)."""
+    obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
+    to = any(c.dep_ == "prep" and c.lower_ == "to" for c in verb.children)
+    return any(c.dep_ == "dative" for c in verb.children) or \
+        to and obj is not None and obj.lemma_.lower() not in lx.CLAIM_NOUNS and obj.pos_ == "NOUN"
 
 
 def _plea(index: int, verb: Token) -> Frame | None:

@@ -40,6 +40,8 @@ ORG_NOUNS = {"company", "firm", "ministry", "government", "agency", "department"
              "medium", "media", "press", "police", "army", "military", "navy", "parliament", "congress", "senate",
              "embassy", "consulate", "campaign", "coalition", "alliance", "opposition", "prosecution", "defence",
              "defense", "council", "tribunal", "panel", "jury", "firm", "platform", "exchange", "hospital", "school"}
+# Common nouns naming a country or region ("the country" said ...).
+PLACE_NOUNS = {"country", "nation", "kingdom", "republic", "region", "province", "territory", "island"}
 PERSON_NOUNS = {"president", "minister", "spokesman", "spokeswoman", "spokesperson", "chairman", "chairwoman",
                 "chief", "director", "executive", "secretary", "leader", "official", "prosecutor", "lawyer",
                 "attorney", "judge", "senator", "governor", "mayor", "premier", "chancellor", "king", "queen",
@@ -79,6 +81,14 @@ def phrase_tokens(head: Token) -> list[Token]:
     for child in head.children:
         if child.i < head.i and child.dep_ in _NP_LEFT:
             keep.update(t.i for t in child.subtree)
+    # "the Republic of Crimea", "the Bank of England": a name's own "of" part
+    if head.pos_ == "PROPN":
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ == "of" and child.i == head.i + 1:
+                objects = [c for c in child.children if c.dep_ == "pobj" and c.pos_ == "PROPN"]
+                if objects:
+                    keep.add(child.i)
+                    keep.update(t.i for t in _np_core(objects[0]))
     # "a spokesman for the ministry", "the head of the agency", "members of the caucus": a role or group noun's
     # complement says whose
     if head.pos_ == "NOUN" and (head.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS or head.tag_ == "NNS"):
@@ -181,9 +191,10 @@ class MentionIndex:
                 if mention.kind == "PERSON" and title.search(mention.span.text):
                     return mention.span
         sentence = self.parsed.sentence_of(head)
-        if lemma in ORG_NOUNS and len(phrase) == 2:
+        if (lemma in ORG_NOUNS or lemma in PLACE_NOUNS) and len(phrase) == 2:
+            entity = "GPE" if lemma in PLACE_NOUNS else "ORG"  # "the country" -> Iran, "the firm" -> Acme Corp
             for mention in earlier:
-                if mention.entity == "ORG" and mention.sentence >= sentence - 3 and not mention.plural:
+                if mention.entity == entity and mention.sentence >= sentence - 3 and not mention.plural:
                     return mention.span
         if lemma in PERSON_NOUNS and _modified(phrase, head) and not head.tag_ == "NNS":
             people = [m for m in earlier if m.entity == "PERSON" and len(m.span.text.split()) >= 2]
@@ -242,7 +253,7 @@ class MentionIndex:
 def _is_definite_description(phrase: list[Token], head: Token) -> bool:
     """A definite role or institution noun with nothing that names it ("the firm", "the ministry", "the
     71-year-old former star"; not "the Foreign Ministry", "a senior official" or "his lawyer")."""
-    if head.pos_ != "NOUN" or head.lemma_.lower() not in PERSON_NOUNS | ORG_NOUNS:
+    if head.pos_ != "NOUN" or head.lemma_.lower() not in PERSON_NOUNS | ORG_NOUNS | PLACE_NOUNS:
         return False
     return phrase[0].lower_ in {"the", "this", "that"} and not any(t.pos_ == "PROPN" or t.ent_type_ in
                                                                   SPEAKER_ENTITIES for t in phrase)
