@@ -213,7 +213,10 @@ def _refusing(verb: Token) -> bool:
     object that is no claim)."""
     obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
     to = any(c.dep_ == "prep" and c.lower_ == "to" for c in verb.children)
-    return any(c.dep_ == "dative" for c in verb.children) or \
+    # ("him bail" parsed as a clause with an object pronoun for its subject is the same double object)
+    misparsed = any(c.dep_ == "ccomp" and any(g.dep_ == "nsubj" and g.lower_ in {"him", "her", "them", "us", "me"}
+                                               for g in c.children) for c in verb.children)
+    return misparsed or any(c.dep_ == "dative" for c in verb.children) or \
         to and obj is not None and obj.lemma_.lower() not in lx.CLAIM_NOUNS and obj.pos_ == "NOUN"
 
 
