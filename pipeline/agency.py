@@ -21,7 +21,8 @@ AGENCIES = [
 ]
 _AGENCY = "|".join(sorted((re.escape(a) for a in AGENCIES), key=len, reverse=True))
 _ONE = rf"(?:{_AGENCY})"
-_GROUP = rf"(?P<group>{_ONE}(?:\s*(?:,|/|and|&)\s*{_ONE})*)"
+# agencies listed together: "AFP, dpa", "AFP/Reuters", "AFP and AP", "AFP-Reuters", "Reuters – AFP"
+_GROUP = rf"(?P<group>{_ONE}(?:\s*(?:,|/|and|&|-|–)\s*{_ONE})*)"
 
 # Each pattern is a credit form; the named group is the credited agency (or agencies).
 _CREDIT_FORMS = [
@@ -36,8 +37,9 @@ _CREDIT_FORMS = [
     # "The Associated Press contributed to this report."
     re.compile(rf"(?i:the\s+)?{_GROUP}\s+contributed\s+to\s+this\s+(?:report|story|article)"),
     # "Reporting by ... for Reuters" / "Compiled by ... (Reuters)" are covered by the forms above;
-    # "— AFP" or "- Reuters" as the whole last line
-    re.compile(rf"(?m)^\s*[-–—]\s*{_GROUP}\s*$"),
+    # "— AFP", "- Reuters", "AFP-Reuters –" or "(AFP) -" as the whole last line: a dash before or after
+    re.compile(rf"(?m)^\s*[-–—]\s*\(?\s*{_GROUP}\s*\)?\s*\.?\s*\Z"),
+    re.compile(rf"(?m)^\s*\(?\s*{_GROUP}\s*\)?\s*[-–—]\s*\Z"),
 ]
 
 

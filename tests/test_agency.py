@@ -10,9 +10,17 @@ from pipeline.agency import find_source_agency
     ("Body of the story. es/sms (AFP, dpa)", "AFP, dpa"),
     ("Body. The Associated Press contributed to this report.", "Associated Press"),
     ("Body text.\n— Xinhua", "Xinhua"),
+    # agencies joined by hyphens, and a credit line followed by a dash
+    ("Body text.\nAFP-Reuters", None),  # a bare name line is not a credit form
+    ("Body text.\n- AFP-Reuters", "AFP-Reuters"),
+    ("Body text.\nReuters – AFP –", "Reuters – AFP"),
+    ("Body text.\n(AFP) -", "AFP"),
 ])
 def test_credit_forms(text, expected):
     span = find_source_agency(text)
+    if expected is None:
+        assert span is None
+        return
     assert span is not None and span.text == expected
     assert text[span.start : span.end] == expected
 

@@ -91,3 +91,21 @@ def test_max_claims(nlp, seed_text):
     parsed = parse_one(nlp, seed_text)
     assert draft_claims(parsed, 0) == []
     assert len(draft_claims(parsed, 1)) == 1
+
+
+def test_evidence_inside_a_speakers_claim_is_the_speakers(nlp):
+    (claim,) = claims_of(nlp, "Mark Oaten said Monday's vote showed the government had lost the confidence of MPs.")
+    assert claim[1] == ["Mark Oaten"]
+
+
+def test_critics_dispute_the_claim_they_answer(nlp):
+    text = ("Supporters of the bill say it will protect the sleep of people living near mosques. "
+            "Critics say the bill will not protect anyone's sleep and targets a minority.")
+    claims = claims_of(nlp, text)
+    assert len(claims) == 1 and claims[0][2] == ["Critics"] and claims[0][1] == ["Supporters of the bill"]
+
+
+def test_article_opening_with_a_pronoun(nlp):
+    text = "But he denied that he was ruling out membership of the euro. Mr Brown said growth was strong."
+    claims = claims_of(nlp, text)
+    assert claims[0][2] == ["Mr Brown"]

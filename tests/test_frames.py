@@ -130,3 +130,43 @@ def test_denial_noun(nlp):
 def test_relayed_attribution_is_found_inside(nlp):
     frames = _frames(nlp, "The BBC reported that officials said the plant would close.")
     assert ("say", False, ["officials"], "the plant would close", False) in frames
+
+
+def test_stance_adjective_holds_a_view(nlp):
+    (frame,) = _frames(nlp, "Privacy advocates are concerned that monitoring damages trust at work.")
+    assert frame[2] == ["advocates"] and frame[3] == "monitoring damages trust at work"
+    assert not _frames(nlp, "It is clear that the plan failed.")  # nobody's view
+
+
+@pytest.mark.parametrize("text", [
+    "\"That is not the case,\" said the managing director.",
+    "\"This is not true,\" the minister said.",
+])
+def test_negated_truth_is_a_denial(nlp, text):
+    (frame,) = _frames(nlp, text)
+    assert frame[1] and frame[4]
+
+
+def test_insisting_on_innocence_denies(nlp):
+    (frame,) = _frames(nlp, "Her supporters insist she is innocent.")
+    assert frame[1] and frame[4] and frame[2] == ["supporters"]
+
+
+def test_modal_cue_asserts_nothing(nlp):
+    frames = _frames(nlp, "Lord Moore said ministers should expect the bill to be rewritten.")
+    assert [f[0] for f in frames] == ["say"]
+
+
+def test_evidence_is_not_a_speaker(nlp):
+    (frame,) = _frames(nlp, "Official figures show that exports fell by 4%.")
+    assert frame[2] == [] and frame[3] == "exports fell by 4%"
+
+
+def test_critics_counter_a_claim(nlp):
+    (frame,) = [f for f in find_frames(parse_one(nlp, "Critics say the bill is a power grab.")) if f.denial]
+    assert frame.counter and [s.text for s in frame.speakers] == ["Critics"]
+
+
+@pytest.mark.parametrize("text", ["The court denied him bail.", "The law denies redress to thousands of families."])
+def test_deny_with_a_recipient_is_a_refusal(nlp, text):
+    assert not [f for f in _frames(nlp, text) if f[1]]

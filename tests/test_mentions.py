@@ -71,3 +71,10 @@ def test_coordinated_speakers(nlp):
     text = "Ukraine, the United States and the European Union said the vote was illegal."
     ((claimants, _),) = _speakers(nlp, text)
     assert claimants == ["Ukraine", "the United States", "the European Union"]
+
+
+def test_the_country_and_names_with_of(nlp):
+    text = "Iran tested a missile on Sunday. Trump said the tests must stop. The country denied that the test broke the deal."
+    assert [d for _, _, ds in claims_of(nlp, text) for d in ds] == ["Iran"]
+    (claim,) = claims_of(nlp, "The Republic of Crimea said the vote was legal.")
+    assert claim[1] == ["The Republic of Crimea"]

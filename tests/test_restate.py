@@ -29,3 +29,15 @@ def test_restatement_problems(nlp):
     assert restatement_problem(nlp("The weather in Paris was sunny and mild all week."), proposition,
                                sentence) == "drifts from the article"
     assert restatement_problem(nlp("Yes."), proposition, sentence) == "too short"
+
+
+@pytest.mark.parametrize("text", [
+    "But it may have come from the gun. Rewrite the statement as one standalone sentence.",
+    "Sentence: Spurlock was given his award on the same day.",
+    "The statement is: the leaflet was true.",
+    "The statement was made by the Speaker, who denied it.",
+])
+def test_prompt_echoes_and_talk_about_the_statement(nlp, text):
+    sentence = "Spurlock was given his award on the same day as the leaflet was found true by the Speaker."
+    assert restatement_problem(nlp(text), "the leaflet was true", sentence) in {"echoes the prompt",
+                                                                                  "attribution left"}

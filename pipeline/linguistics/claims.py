@@ -27,7 +27,10 @@ _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
 BACK_REFERENCE_WINDOW = 3
 SAME_CLAIM_OVERLAP = 0.5
 SPEAKER_REPEAT_PENALTY = 0.75
-POSITION_DECAY = 0.05
+SENTENCE_REPEAT_PENALTY = 2.0
+POSITION_WEIGHT = 1.0
+REPEATED_BONUS = 1.0
+OPINION_PENALTY = 2.0
 
 
 @dataclass
@@ -74,9 +77,9 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         speakers, unresolved, described = _resolve(frame.speakers, mentions, recent)
         sources, _, _ = _resolve(frame.sources, mentions, recent)
         recent = described + recent  # a relaying frame's speaker too: "X said he believed P" -> he = X
-        if _is_relay(frame, found):
+        if _is_relay(frame, found) or _elaborates_denial(frame, found):
             continue
-        if frame.denial and frame.back_reference and not frame.clausal:
+        if frame.denial and (frame.back_reference and not frame.clausal or frame.counter):
             back_references.append((frame, speakers, sources))
             continue
         words = _words(frame.content)
@@ -89,7 +92,14 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         target.speaker_mentions = described + target.speaker_mentions
         target.generic += [m.span for m in described if m.head_lemma in CLAIM_NOUNS]
     for frame, speakers, sources in back_references:
-        target = _referent(drafts, frame)
+        target = _countered(drafts, frame, speakers) if frame.counter else _referent(drafts, frame)
+        if target is None and frame.counter:  # nothing it answers: an ordinary claim of its own
+            frame.denial = False
+            target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=frame.content, clausal=True,
+                                words=_words(frame.content))
+            drafts.append(target)
+            _add(target, frame, speakers, sources, False, parsed)
+            continue
         if target is None and (not frame.content or frame.content[0].pos_ == "PRON"):
             continue  # "X disputes that." with no claim before it: nothing to attach the denial to
         if target is None:
@@ -105,13 +115,16 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
 
 def _select(drafts: list[ClaimDraft], max_claims: int) -> list[ClaimDraft]:
     """The `max_claims` most central claims, chosen greedily: once a speaker's claim is in, that speaker's other
-    claims count for less, so five quotes of one person do not crowd out the article's other claims."""
+    claims count for less, so five quotes of one person do not crowd out the article's other claims; and a
+    second claim from a sentence already chosen ("X confirmed P but denied Q") counts for less, so the
+    article's other sentences get their turn."""
     chosen: list[ClaimDraft] = []
     left = list(drafts)
     while left and len(chosen) < max_claims:
         def adjusted(d: ClaimDraft) -> float:
             repeats = sum(1 for c in chosen if any(_same_name(a, b) for a in d.claimants for b in c.claimants))
-            return d.score - SPEAKER_REPEAT_PENALTY * repeats
+            shared = sum(1 for c in chosen if _overlap(c.evidence[0], d.evidence[0]))
+            return d.score - SPEAKER_REPEAT_PENALTY * repeats - SENTENCE_REPEAT_PENALTY * shared
         best = max(left, key=lambda d: (adjusted(d), -d.sentence))
         chosen.append(best)
         left.remove(best)
@@ -127,10 +140,11 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
     text = tokens_text(tokens)
     first = tokens[0]
     # ("it" only as a real subject: in "it was vital that ..." it stands for nothing)
+    # (only a speaker of the claim: "the firm said it had ..."; other antecedents are too uncertain to write)
     if is_pronoun(first) and first.dep_ in {"nsubj", "nsubjpass"} and first.lower_ not in {"i", "we", "you"} and \
             not (first.lower_ == "it" and first.head.lemma_ == "be"):
         antecedent = mentions.resolve(first, draft.speaker_mentions)
-        if antecedent is not None:
+        if antecedent is not None and any(m.span == antecedent for m in draft.speaker_mentions):
             text = antecedent.text + text[len(first.text):]
     text = text.strip(" \"“”'‘’")
     text = text[:1].upper() + text[1:]
@@ -138,12 +152,25 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
 
 
 def _is_relay(frame: Frame, frames: list[Frame]) -> bool:
-    """A frame whose content is itself an attribution ("X said that Y denied P") only relays it; one whose
-    content merely holds another cue lower down ("denied P despite saying Q") does not."""
+    """A frame whose content is itself somebody's attribution ("X said that Y denied P") only relays it; one
+    whose content merely holds another cue lower down ("denied P despite saying Q") does not, nor one whose
+    content is evidence ("X said the figures show P": X claims P). A speakerless frame inside another frame's
+    content ("the figures show P" there) is part of that claim."""
+    if not frame.speakers and any(other is not frame and other.cue.doc is frame.cue.doc and
+                                  frame.cue.i in {t.i for t in other.content} for other in frames):
+        return True
     if not frame.content:
         return False
     root = min(frame.content, key=lambda t: len(list(t.ancestors)))
-    return any(other is not frame and other.cue.doc is root.doc and other.cue.i == root.i for other in frames)
+    return any(other is not frame and other.cue.doc is root.doc and other.cue.i == root.i and other.speakers
+               for other in frames)
+
+
+def _elaborates_denial(frame: Frame, frames: list[Frame]) -> bool:
+    """"X denied the report, saying he had been at home": what the denier says in the same breath is the
+    denial's argument, not another claim."""
+    return not frame.denial and frame.cue.dep_ == "advcl" and any(
+        other.denial and other.cue is frame.cue.head for other in frames)
 
 
 def _resolve(heads: list[Token], mentions: MentionIndex,
@@ -206,8 +233,8 @@ def _referent(drafts: list[ClaimDraft], frame: Frame) -> ClaimDraft | None:
     same = [d for d in drafts if any(f.denial and f.sentence == frame.sentence and f is not frame for f in d.frames)]
     if same:
         return same[0]
-    before = [d for d in drafts if frame.sentence - BACK_REFERENCE_WINDOW <= d.sentence <= frame.sentence and
-              any(f.cue.i < frame.cue.i or f.sentence < frame.sentence for f in d.frames)]
+    before = [d for d in drafts if any(frame.sentence - BACK_REFERENCE_WINDOW <= f.sentence < frame.sentence or
+                                       f.sentence == frame.sentence and f.cue.i < frame.cue.i for f in d.frames)]
     named = _named_by(frame)
     if named:
         matching = [d for d in drafts if d.sentence <= frame.sentence and
@@ -215,9 +242,21 @@ def _referent(drafts: list[ClaimDraft], frame: Frame) -> ClaimDraft | None:
         if matching:
             return max(matching, key=lambda d: d.sentence)
     if before:
-        return max(before, key=lambda d: (d.sentence, -len(d.frames)))
+        return max(before, key=lambda d: (max(f.sentence for f in d.frames if f.sentence <= frame.sentence),
+                                          -len(d.frames)))
     after = [d for d in drafts if frame.sentence < d.sentence <= frame.sentence + 2]
     return min(after, key=lambda d: d.sentence) if after else None
+
+
+def _countered(drafts: list[ClaimDraft], frame: Frame, speakers: list[Span]) -> ClaimDraft | None:
+    """The claim a counter-claim ("critics say ...") answers: of the claims of other speakers, the one sharing
+    most content words with it (at least two); None when none shares enough."""
+    others = [d for d in drafts if not any(_same_name(c, s) for c in d.claimants for s in speakers)]
+    if not others:
+        return None
+    words = _words(frame.content)
+    best = max(others, key=lambda d: (len(d.words & words), -d.sentence))
+    return best if len(best.words & words) >= 2 else None
 
 
 def _named_by(frame: Frame) -> str | None:
@@ -239,8 +278,9 @@ def _finish(draft: ClaimDraft, parsed: ParsedArticle) -> None:
 
 
 def _centrality(draft: ClaimDraft, parsed: ParsedArticle) -> float:
-    """How central a claim is by GUIDE.md's definition: disputed, in the lead, about the headline; and a claim
-    of fact, not a speaker's feeling, intention or exhortation ("we must ...", "I am saddened")."""
+    """How central a claim is by GUIDE.md's definition: disputed, in the lead, about the headline; stated more
+    than once (by several sources, or asserted and then denied); early rather than late (news puts what matters
+    first); and a claim of fact, not a speaker's feeling, intention or exhortation ("we must ...", "I am sad")."""
     index = draft.sentence
     score = 1.0
     if draft.disputed:
@@ -251,11 +291,11 @@ def _centrality(draft: ClaimDraft, parsed: ParsedArticle) -> float:
     if title_words:
         sentence_words = _words(list(parsed.docs[index]))
         score += 1.5 * len(title_words & sentence_words) / len(title_words)
-    if draft.claimants:
-        score += 0.5
+    if len({f.sentence for f in draft.frames}) > 1:
+        score += REPEATED_BONUS
     if _first_person_or_deontic(draft.proposition):
-        score -= 1.0
-    score -= POSITION_DECAY * index  # news puts what matters first (the inverted pyramid)
+        score -= OPINION_PENALTY
+    score -= POSITION_WEIGHT * index / max(1, len(parsed.docs))
     return score
 
 

@@ -18,11 +18,15 @@ from typing import TYPE_CHECKING
 from pipeline.linguistics import lexicon as lx
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.linguistics.roles import (BACK_DETERMINERS, CUE_LEMMAS, SUBJECTS, accusation, agent_of, asserted_infinitive,
+                                       can_speak,
                                        claim_source, clause_content, infinitive, negated, negated_clause, speakers_of,
                                        trim, with_conjuncts)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
+
+
+_MODALS = {"should", "must", "may", "might", "could", "would", "can", "ought"}
 
 
 @dataclass
@@ -35,6 +39,7 @@ class Frame:
     clausal: bool = False  # content is a clause (has a verb), not a bare noun phrase
     sources: list[Token] = field(default_factory=list)  # who made the disputed claim (denials)
     back_reference: bool = False  # "denied the report": disputes a claim stated elsewhere
+    counter: bool = False  # "critics say ...": the content is a counter-claim to a claim stated elsewhere
 
     @property
     def start(self) -> int:
@@ -47,10 +52,24 @@ def find_frames(parsed: ParsedArticle) -> list[Frame]:
     frames: list[Frame] = []
     for index, doc in enumerate(parsed.docs):
         for token in doc:
-            frame = _according_to(index, token) or _verb_frame(index, token) or _claim_noun(index, token)
+            frame = _according_to(index, token) or _verb_frame(index, token) or _claim_noun(index, token) or \
+                _stance(index, token)
             if frame is not None:
                 frames.append(frame)
     return frames
+
+
+def _stance(index: int, adjective: Token) -> Frame | None:
+    """"Privacy advocates are concerned that P", "Police are confident that P": a view held by the subject."""
+    if adjective.pos_ != "ADJ" or adjective.lemma_.lower() not in lx.STANCE_ADJECTIVES or adjective.dep_ != "acomp":
+        return None
+    clause = next((c for c in adjective.children if c.dep_ == "ccomp"), None)
+    if clause is None or negated(adjective.head):
+        return None
+    speakers = [s for s in speakers_of(adjective.head) if s.dep_ != "expl" and s.lower_ != "it"]
+    if not speakers:
+        return None  # "it is clear that ...": nobody's view
+    return Frame(index, adjective, False, speakers=speakers, content=trim(list(clause.subtree)), clausal=True)
 
 
 def _claim_noun(index: int, noun: Token) -> Frame | None:
@@ -89,6 +108,8 @@ def _according_to(index: int, token: Token) -> Frame | None:
     if not objects:
         return None
     clause = token.head if token.head.i != token.i else None
+    if clause is not None and clause.dep_ in {"relcl", "acl"}:
+        return None  # "..., who, according to reports, have arrived": a description, not a claim
     removed = {t.i for t in token.subtree}
     content = [t for t in (clause.subtree if clause is not None else token.doc) if t.i not in removed]
     return Frame(index, token, False, speakers=with_conjuncts(objects[0]), content=trim(content), clausal=True)
@@ -104,6 +125,8 @@ def _verb_frame(index: int, verb: Token) -> Frame | None:
         return _plea(index, verb)
     if lemma == "refuse":
         return _refusal(index, verb)
+    if any(c.dep_ == "aux" and c.lower_ in _MODALS for c in verb.children):
+        return None  # "ministers should expect ...", "he could deny ...": nothing asserted yet
     denying = lemma in lx.DENYING_VERBS or lemma in lx.REJECTING_VERBS or lemma in lx.DESCRIBING_VERBS
     if infinitive(verb) and not (denying and asserted_infinitive(verb)):
         return None  # "is expected to announce", "wants to claim": nobody is speaking yet
@@ -128,16 +151,21 @@ def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         if subject is None or prep is None:
             return None
         return Frame(index, verb, False, content=trim(list(subject.subtree) + list(prep.subtree)), clausal=True)
+    if lemma in lx.EVIDENTIAL_VERBS and speakers and not can_speak(speakers[0]):
+        speakers = []  # "the figures show that P", "the vote showed P": evidence, nobody speaking
     content, clausal = clause_content(verb)
     if not content and lemma in lx.ACCUSING_VERBS:
         content, clausal = accusation(verb), True
     if not content:
         return None
     frame = Frame(index, verb, False, speakers=speakers, content=content, clausal=clausal)
-    if lemma in lx.INSISTING_VERBS and negated_clause(content) or _falsity_predication(content):
+    innocent = any(t.lemma_.lower() in lx.INNOCENCE_WORDS for t in content)
+    if lemma in lx.INSISTING_VERBS and (negated_clause(content) or innocent) or _falsity_predication(content):
         # "insisted it had broken no rules", "said the reports were baseless": a denial in the speaker's words
         frame.denial = True
-        frame.back_reference = _falsity_predication(content) is not None
+        frame.back_reference = _falsity_predication(content) is not None or innocent  # "insist she is innocent"
+    elif speakers and speakers[0].lemma_.lower() in lx.OPPONENT_NOUNS:
+        frame.denial = frame.counter = True  # "Critics say the bill is a power grab": disputing, in other words
     return frame
 
 
@@ -150,11 +178,17 @@ def _denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         if subject is None or not speakers or subject.lemma_.lower() not in lx.CLAIM_NOUNS:
             return None
         return _with_object(Frame(index, verb, True, speakers=speakers), subject)
+    if lemma == "deny" and _refusing(verb):
+        return None  # "denied him bail", "denies redress to thousands": refusing something, not disputing
     described = _described_false(verb)
     if lemma in lx.DESCRIBING_VERBS and lemma not in lx.DENYING_VERBS | lx.REJECTING_VERBS and described is None:
         return None  # "called for talks", "described the scene"
     frame = Frame(index, verb, True, speakers=speakers_of(verb))
     content, clausal = clause_content(verb)
+    if len(content) == 1 and (content[0].pos_ in {"PRON", "DET"} or content[0].lower_ in BACK_DETERMINERS):
+        # "ETP disputes that."
+        frame.content, frame.back_reference = content, True
+        return frame
     if content:
         frame.content, frame.clausal = content, clausal
         return frame
@@ -172,6 +206,18 @@ def _denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
             obj.lower_ in {"it", "this", "that", "them"}:
         return _with_object(frame, obj)
     return None  # "rejected the offer", "dismissed the coach": not a claim
+
+
+def _refusing(verb: Token) -> bool:
+    """"deny" with a recipient: "denied him bail" (a dative), "denies redress to thousands" (a "to" after an
+    object that is no claim)."""
+    obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
+    to = any(c.dep_ == "prep" and c.lower_ == "to" for c in verb.children)
+    # ("him bail" parsed as a clause with an object pronoun for its subject is the same double object)
+    misparsed = any(c.dep_ == "ccomp" and any(g.dep_ == "nsubj" and g.lower_ in {"him", "her", "them", "us", "me"}
+                                               for g in c.children) for c in verb.children)
+    return misparsed or any(c.dep_ == "dative" for c in verb.children) or \
+        to and obj is not None and obj.lemma_.lower() not in lx.CLAIM_NOUNS and obj.pos_ == "NOUN"
 
 
 def _plea(index: int, verb: Token) -> Frame | None:
@@ -280,10 +326,11 @@ def _falsity_predication(content: list[Token]) -> Token | None:
         return None
     subject = next((c for c in root.children if c.dep_ in SUBJECTS), None)
     predicate = next((c for c in root.children if c.dep_ in {"acomp", "attr"}), None)
-    if subject is None or predicate is None or negated(root):
+    if subject is None or predicate is None or subject.lemma_.lower() not in lx.CLAIM_NOUNS | {"it", "this", "that"}:
         return None
-    if subject.lemma_.lower() in lx.CLAIM_NOUNS | {"it", "this", "that"} and \
-            any(t.lemma_.lower() in lx.FALSITY_WORDS for t in predicate.subtree):
+    words = {t.lemma_.lower() for t in predicate.subtree}
+    # "the reports are baseless", and negated truth: "that is not true", "this is not the case"
+    if not negated(root) and words & lx.FALSITY_WORDS or negated(root) and words & lx.TRUTH_WORDS:
         return predicate
     return None
 

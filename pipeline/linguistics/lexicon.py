@@ -63,3 +63,15 @@ ASSERTION_NOUNS = frozenset({"claim", "allegation", "accusation", "charge", "rep
                              "suggestion", "assertion", "speculation", "contention", "insinuation"})
 # Nouns of disputing ("issued a denial", "his rejection of the claims").
 DENIAL_NOUNS = frozenset({"denial", "rebuttal", "refutation", "rejection", "repudiation", "dismissal"})
+# What a claim is said not to be when it is disputed ("that is not true", "this is not the case").
+TRUTH_WORDS = frozenset({"true", "correct", "accurate", "case", "right", "fact", "truth", "factual", "so"})
+# Adjectives of holding a view: "X is concerned / confident / convinced that P" asserts P as X's view.
+STANCE_ADJECTIVES = frozenset({"concerned", "worried", "confident", "convinced", "sure", "certain", "adamant",
+                               "afraid", "fearful", "hopeful", "optimistic", "pessimistic", "sceptical", "skeptical",
+                               "clear", "positive", "satisfied", "insistent", "alarmed", "aware"})
+# Reporting verbs whose subject may be evidence rather than a speaker ("the figures show", "a study found").
+EVIDENTIAL_VERBS = frozenset({"show", "indicate", "suggest", "prove", "demonstrate", "reveal", "find", "confirm",
+                              "imply", "signal"})
+# Who disputes by definition: what such a speaker says is a counter-claim ("critics say ...").
+OPPONENT_NOUNS = frozenset({"critic", "opponent", "detractor", "sceptic", "skeptic", "naysayer", "dissenter",
+                            "objector", "foe"})

@@ -40,6 +40,8 @@ ORG_NOUNS = {"company", "firm", "ministry", "government", "agency", "department"
              "medium", "media", "press", "police", "army", "military", "navy", "parliament", "congress", "senate",
              "embassy", "consulate", "campaign", "coalition", "alliance", "opposition", "prosecution", "defence",
              "defense", "council", "tribunal", "panel", "jury", "firm", "platform", "exchange", "hospital", "school"}
+# Common nouns naming a country or region ("the country" said ...).
+PLACE_NOUNS = {"country", "nation", "kingdom", "republic", "region", "province", "territory", "island"}
 PERSON_NOUNS = {"president", "minister", "spokesman", "spokeswoman", "spokesperson", "chairman", "chairwoman",
                 "chief", "director", "executive", "secretary", "leader", "official", "prosecutor", "lawyer",
                 "attorney", "judge", "senator", "governor", "mayor", "premier", "chancellor", "king", "queen",
@@ -79,12 +81,21 @@ def phrase_tokens(head: Token) -> list[Token]:
     for child in head.children:
         if child.i < head.i and child.dep_ in _NP_LEFT:
             keep.update(t.i for t in child.subtree)
-    # "a spokesman for the ministry", "the head of the agency": a role noun's complement says whose
-    if head.pos_ == "NOUN" and head.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS:
+    # "the Republic of Crimea", "the Bank of England": a name's own "of" part
+    if head.pos_ == "PROPN":
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ == "of" and child.i == head.i + 1:
+                objects = [c for c in child.children if c.dep_ == "pobj" and c.pos_ == "PROPN"]
+                if objects:
+                    keep.add(child.i)
+                    keep.update(t.i for t in _np_core(objects[0]))
+    # "a spokesman for the ministry", "the head of the agency", "members of the caucus": a role or group noun's
+    # complement says whose
+    if head.pos_ == "NOUN" and (head.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS or head.tag_ == "NNS"):
         for child in head.children:
             if child.dep_ == "prep" and child.i > head.i and child.lower_ in _PREP_OF_ROLE:
                 objects = [c for c in child.children if c.dep_ == "pobj"]
-                if objects and _names_something(objects[0]):
+                if objects and (_names_something(objects[0]) or head.tag_ == "NNS" and objects[0].pos_ == "NOUN"):
                     keep.add(child.i)
                     keep.update(t.i for t in _np_core(objects[0]))
                 break
@@ -94,9 +105,9 @@ def phrase_tokens(head: Token) -> list[Token]:
     lo, hi = min(keep), max(keep)
     tokens = [head.doc[i] for i in range(lo, hi + 1)]
     # "on Tuesday Mr Ebbers" parsed as one phrase: a date or time is never part of who speaks
-    while tokens and (tokens[0].is_punct or tokens[0].dep_ == "cc" or tokens[0].pos_ == "ADV" or
+    while tokens and (tokens[0].is_punct or tokens[0].dep_ in {"cc", "case"} or tokens[0].pos_ == "ADV" or
                       tokens[0].ent_type_ in {"DATE", "TIME"} and tokens[0].i != head.i):
-        tokens = tokens[1:]
+        tokens = tokens[1:]  # ("Monday night's vote": without the date, its "'s" goes too)
     while tokens and tokens[-1].is_punct:
         tokens = tokens[:-1]
     # "THE DEFENSE Hernandez": a run of capitals before a name is a section heading, not part of it
@@ -180,9 +191,10 @@ class MentionIndex:
                 if mention.kind == "PERSON" and title.search(mention.span.text):
                     return mention.span
         sentence = self.parsed.sentence_of(head)
-        if lemma in ORG_NOUNS and len(phrase) == 2:
+        if (lemma in ORG_NOUNS or lemma in PLACE_NOUNS) and len(phrase) == 2:
+            entity = "GPE" if lemma in PLACE_NOUNS else "ORG"  # "the country" -> Iran, "the firm" -> Acme Corp
             for mention in earlier:
-                if mention.entity == "ORG" and mention.sentence >= sentence - 3 and not mention.plural:
+                if mention.entity == entity and mention.sentence >= sentence - 3 and not mention.plural:
                     return mention.span
         if lemma in PERSON_NOUNS and _modified(phrase, head) and not head.tag_ == "NNS":
             people = [m for m in earlier if m.entity == "PERSON" and len(m.span.text.split()) >= 2]
@@ -215,11 +227,16 @@ class MentionIndex:
             for mention in preferred:  # the speakers of earlier attributions come first
                 if mention.span.end <= at and mention.kind == kind and (mention.plural == plural or kind == "ORG"):
                     return mention.span
-            for mention in self.before(at):
-                if mention.kind == kind and (mention.plural == plural or kind == "ORG") and mention.sentence >= \
-                        parsed.sentence_of(head) - 3:
-                    return mention.span
-            return None
+            # subjects before other mentions (a pronoun subject tends to continue the subject before it)
+            window = [m for m in self.before(at) if m.kind == kind and (m.plural == plural or kind == "ORG")
+                      and m.sentence >= parsed.sentence_of(head) - 3]
+            best = next((m for m in window if m.is_subject), window[0] if window else None)
+            if best is None and parsed.sentence_of(head) <= 2:
+                # an article that opens with "But he denied ...": the person is named right after
+                sentence = parsed.sentence_of(head)
+                best = next((m for m in self.mentions if m.span.start > own.end and m.is_subject and
+                             m.kind == kind and m.plural == plural and m.sentence <= sentence + 2), None)
+            return best.span if best is not None else None
         if _is_definite_description(phrase, head):
             return self._described(head, phrase, own) or own
         if head.pos_ == "PROPN" and \
@@ -236,7 +253,7 @@ class MentionIndex:
 def _is_definite_description(phrase: list[Token], head: Token) -> bool:
     """A definite role or institution noun with nothing that names it ("the firm", "the ministry", "the
     71-year-old former star"; not "the Foreign Ministry", "a senior official" or "his lawyer")."""
-    if head.pos_ != "NOUN" or head.lemma_.lower() not in PERSON_NOUNS | ORG_NOUNS:
+    if head.pos_ != "NOUN" or head.lemma_.lower() not in PERSON_NOUNS | ORG_NOUNS | PLACE_NOUNS:
         return False
     return phrase[0].lower_ in {"the", "this", "that"} and not any(t.pos_ == "PROPN" or t.ent_type_ in
                                                                   SPEAKER_ENTITIES for t in phrase)
@@ -247,12 +264,17 @@ def _named(text: str) -> bool:
     return any(ch.isupper() for ch in text[1:])
 
 
+# Modifiers that are part of an office's name ("vice president", "prime minister"), unlike "the Republican
+# president" or "the new minister".
+_OFFICE_WORDS = {"vice", "deputy", "prime", "chief", "foreign", "home", "general", "executive", "acting",
+                 "assistant", "attorney", "interior", "finance", "defence", "defense", "justice", "health"}
 _NOT_TITLE = {"the", "this", "that", "former", "then", "current", "new", "late", "outgoing", "incoming"}
 
 
 def _title_pattern(phrase: list[Token], head: Token) -> re.Pattern[str]:
     """"the vice president" -> "Vice President <Name>" (never "President <Name>" and the reverse)."""
-    words = [t.text.capitalize() for t in phrase if t.lower_ not in _NOT_TITLE and t.is_alpha]
+    words = [t.text.capitalize() for t in phrase if t.is_alpha and t.lower_ not in _NOT_TITLE and
+             (t.i == head.i or t.dep_ == "compound" or t.lower_ in _OFFICE_WORDS)]
     joined = r"\s+".join(map(re.escape, words or [head.text.capitalize()]))
     return re.compile(rf"(?<!Vice )(?<!Deputy )(?<!Former )(?<!former )(?<!ex-)(?<![A-Za-z]){joined}\s+[A-Z]")
 

