@@ -4,7 +4,8 @@ The fallback for a generated summary that names or numbers something its article
 never invent anything. Centrality is LexRank's degree centrality (Erkan & Radev 2004): each sentence's summed
 cosine similarity to the other sentences over tf-idf weighted content words, plus its similarity to the title,
 weighted by a news lead prior (1 / (1 + 0.3 x position): the lead states what matters). Sentences are taken
-best first until the summary has `min_words`, never passing `max_words` (unless the first one alone does).
+best first until the summary has `min_words`, never passing `max_words` (a single sentence longer than that only
+when no sentence fits).
 On the dev set this scores ROUGE-Lsum 0.375 against the references (lead-2: 0.343, lead-3: 0.365).
 """
 from __future__ import annotations
@@ -35,18 +36,19 @@ def central_sentences(sentences: list[Span], title: str | None, min_words: int, 
                       exclude: set[int]) -> list[int]:
     """Indices of the chosen sentences, in article order; `exclude`: sentence indices not to use."""
     scores = sentence_scores([s.text for s in sentences], title)
+    ranked = [i for i in sorted(range(len(sentences)), key=lambda i: (-scores[i], i)) if i not in exclude]
+    lengths = {i: len(sentences[i].text.split()) for i in ranked}
     chosen: list[int] = []
     words = 0
-    for i in sorted(range(len(sentences)), key=lambda i: (-scores[i], i)):
-        if i in exclude:
-            continue
-        length = len(sentences[i].text.split())
-        if chosen and words + length > max_words:
-            continue
+    for i in ranked:
+        if words + lengths[i] > max_words:
+            continue  # a sentence longer than the budget (an article without sentence breaks) only as a last resort
         chosen.append(i)
-        words += length
+        words += lengths[i]
         if words >= min_words:
             break
+    if not chosen and ranked:
+        chosen = [ranked[0]]
     return sorted(chosen)
 
 
