@@ -188,10 +188,10 @@ def faithfulness_counts(facts_path: Path) -> dict[str, Any]:
             "records_with_unsupported_left": kept}
 
 
-def stage_texts(summaries: list[str], summary_prompts: list[str | None],
-                extractions: list[Extraction | None]) -> tuple[list[Text], list[list[Text]]]:
+def stage_texts(summaries: list[str], summary_prompts: list[str | None], extractions: list[Extraction | None],
+                summary_origin: TextOrigin | None = "generated") -> tuple[list[Text], list[list[Text]]]:
     """The free texts of a step's records as the summarize and extract stages made them."""
-    summary_texts = [Text(s, "generated" if s else None, "summary", prompt=p if s else None)
+    summary_texts = [Text(s, summary_origin if s else None, "summary", prompt=p if s else None)
                      for s, p in zip(summaries, summary_prompts)]
     claim_texts: list[list[Text]] = []
     for extraction in extractions:

@@ -35,7 +35,7 @@ from pipeline.records import Article, ErrorRecord, FactsRecord, Provenance
 from pipeline.resume import (Checkpoint, ResumeError, ResumeMode, RunDirLock, chain_digest, job_key, open_run_dir,
                              resume_mode)
 from pipeline.revise import FaithfulnessSpec, Revised, faithfulness_counts, revise, stage_texts
-from pipeline.summarize import summarize_with_prompts
+from pipeline.summarize import SummarySpec, extractive_summaries, summarize_with_prompts
 from pipeline.validate import build_record
 
 log = logging.getLogger("newsfacts")
@@ -61,6 +61,7 @@ class RunSettings:
     cache: CacheSpec = field(default_factory=lambda: CacheSpec())
     parser: ParserSpec = field(default_factory=lambda: ParserSpec())
     faithfulness: FaithfulnessSpec = field(default_factory=lambda: FaithfulnessSpec())
+    summary: SummarySpec = field(default_factory=lambda: SummarySpec())
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> RunSettings:
@@ -72,12 +73,14 @@ class RunSettings:
                    report=dict(cfg.get("report") or {"enabled": False}),
                    resume=resume_mode(cfg.get("resume", "auto")), cache=CacheSpec(**(cfg.get("cache") or {})),
                    parser=ParserSpec(**(cfg.get("parser") or {})),
-                   faithfulness=FaithfulnessSpec(**(cfg.get("faithfulness") or {})))
+                   faithfulness=FaithfulnessSpec(**(cfg.get("faithfulness") or {})),
+                   summary=SummarySpec(**(cfg.get("summary") or {})))
 
     @property
     def needs_model(self) -> bool:
         # extraction with extract.rewrite_claims=false and extract.ask_speakers=false is rules over the parse alone
-        return "summarize" in self.stages or ("extract" in self.stages and needs_model(self.extract))
+        return ("summarize" in self.stages and self.summary.mode == "abstractive") or \
+            ("extract" in self.stages and needs_model(self.extract))
 
     def check_parser(self) -> str | None:
         """The parser pipeline's identity when extraction or the faithfulness check needs it; raises
@@ -86,7 +89,8 @@ class RunSettings:
 
     @property
     def needs_parser(self) -> bool:
-        return "extract" in self.stages or (self.faithfulness.check and "summarize" in self.stages)
+        return "extract" in self.stages or (self.faithfulness.check and "summarize" in self.stages
+                                            and self.summary.mode == "abstractive")
 
 
 def _positive_int(name: str, value: Any) -> int:
@@ -222,6 +226,7 @@ def _result_cache(settings: RunSettings, prompts: PromptSet, revision: str | Non
         "decoding": settings.decoding.model_dump(),
         "extract": settings.extract.model_dump(),
         "faithfulness": settings.faithfulness.model_dump(),
+        "summary": settings.summary.model_dump(),
         "stages": settings.stages,
         "device": settings.runtime.device,
         "code": code,
@@ -320,6 +325,7 @@ def _process_batch(articles: list[Article], backend: ModelBackend | None, prompt
                    timings: dict[str, float]) -> list[FactsRecord | ErrorRecord]:
     summaries = [""] * len(articles)
     summary_prompts: list[str | None] = [None] * len(articles)
+    summary_origin = None
     extractions: list[Extraction | None] = [None] * len(articles)
     revised: list[Revised | None] = [None] * len(articles)
     # extraction first: the summary prompt may name who disputes what (prompts v4's $plan)
@@ -327,19 +333,24 @@ def _process_batch(articles: list[Article], backend: ModelBackend | None, prompt
         with _stage("extract", timings):
             nlp = load_parser(settings.parser.pipeline)
             extractions = list(extract(articles, backend, prompts, settings.extract, settings.decoding, nlp))
-    if "summarize" in settings.stages:
+    if "summarize" in settings.stages and settings.summary.mode == "extractive":
+        with _stage("summarize", timings):
+            summaries, summary_origin = extractive_summaries(articles), "extractive"
+    elif "summarize" in settings.stages:
         with _stage("summarize", timings):
             claims = [e.claims if e is not None else [] for e in extractions]
             summaries, summary_prompts = summarize_with_prompts(articles, backend, prompts,  # type: ignore[assignment]
                                                                 settings.decoding.max_summary_tokens, claims)
+            summary_origin = "generated"
     if settings.faithfulness.check and settings.needs_parser:
         with _stage("faithfulness", timings):
-            summary_texts, claim_texts = stage_texts(summaries, summary_prompts, extractions)
+            summary_texts, claim_texts = stage_texts(summaries, summary_prompts, extractions, summary_origin)
             revised = list(revise(articles, summary_texts, claim_texts, backend, settings.faithfulness,
                                   load_parser(settings.parser.pipeline), settings.decoding.max_summary_tokens,
                                   settings.decoding.max_claim_tokens))
     with _stage("validate", timings):
-        return [build_record(a, s, e, model=settings.model.name, provenance=provenance, revised=r)
+        return [build_record(a, s, e, model=settings.model.name, provenance=provenance, revised=r,
+                             summary_origin=summary_origin if s else None)
                 for a, s, e, r in zip(articles, summaries, extractions, revised)]
 
 

@@ -1,4 +1,9 @@
-"""Summarize stage: the model writes a short abstractive summary of each article.
+"""Summarize stage: each article's summary, extractive (default) or written by the model.
+
+`summary.mode=extractive` (default) takes the article's most central sentences (`pipeline.extractive`): on the dev
+set they score ROUGE-Lsum 0.377 against the references, lead-2 0.343, and the best abstractive summaries we had
+(qwen2.5-coder-1.5B, extract-then-compress) about lead-2; they cannot name what the article does not.
+`summary.mode=abstractive` has the model write it.
 
 A template gets the article as `$article`, its most central sentences (`pipeline.extractive`, in article order)
 as `$central` and who disputes what (from the extracted claims, when extraction ran first) as `$plan`. With
@@ -9,6 +14,9 @@ window summaries are summarized again (repeatedly, until they fit).
 from __future__ import annotations
 
 import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from pipeline.backends.base import ModelBackend
 from pipeline.chunking import sentence_windows
@@ -25,6 +33,18 @@ _ENDS_SENTENCE = re.compile(r"[.!?][\"”’)\]]?$")
 CENTRAL_MIN_WORDS, CENTRAL_MAX_WORDS = 150, 200
 # Disputes named in a `$plan`, at most.
 PLAN_DISPUTES = 2
+
+
+class SummarySpec(BaseModel):
+    """`summary:` in the config."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["extractive", "abstractive"] = "extractive"
+
+
+def extractive_summaries(articles: list[Article]) -> list[str]:
+    return [extractive_summary(a.text, a.title) for a in articles]
 
 
 def summarize(articles: list[Article], backend: ModelBackend, prompts: PromptSet, max_new_tokens: int) -> list[str]:

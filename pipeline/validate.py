@@ -8,17 +8,18 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from pipeline.extract import Extraction
-from pipeline.records import Article, Claim, ErrorRecord, FactsRecord, Provenance, Span
+from pipeline.records import Article, Claim, ErrorRecord, FactsRecord, Provenance, Span, TextOrigin
 from pipeline.revise import Revised
 from pipeline.spans import is_grounded
 
 
 def build_record(article: Article, summary: str, extraction: Extraction | None, *, model: str,
-                 provenance: Provenance, revised: Revised | None = None) -> FactsRecord | ErrorRecord:
-    """`revised`: the faithfulness stage's texts (summary, claim texts, their origins and warnings), if it ran."""
+                 provenance: Provenance, revised: Revised | None = None,
+                 summary_origin: TextOrigin | None = None) -> FactsRecord | ErrorRecord:
+    """`revised`: the faithfulness stage's texts (summary, claim texts, their origins and warnings), if it ran;
+    else `summary_origin` says where the summary comes from."""
     warnings = list(article.warnings)
     text = article.text
-    summary_origin = "generated" if summary else None
     if revised is not None:
         summary, summary_origin = revised.summary, revised.summary_origin
 

@@ -106,3 +106,12 @@ def test_console_script_config_error_exit_status(tmp_path):
                           text=True, timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1"})
     assert proc.returncode == 2
     assert proc.stderr.startswith("newsfacts: config error: unknown model 'no_such_model'")
+
+
+def test_default_summary_is_the_central_sentences(outcomes):
+    from pipeline.extractive import extractive_summary
+
+    seed = outcomes[0]
+    assert seed.summary == extractive_summary(TEXTS[0]) and seed.summary_origin == "extractive"
+    assert 45 <= len(seed.summary.split()) <= 75
+    assert {c.claim_origin for c in seed.claims} <= {"generated", "regenerated", "extractive"}
