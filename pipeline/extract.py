@@ -60,11 +60,13 @@ def extract(articles: list[Article], backend: ModelBackend | None, prompts: Prom
     generated = [False] * len(flat)
     if spec.rewrite_claims and backend is not None and flat:
         sentences = [d.evidence[0].text for _, d in flat]
-        claim_prompts = [prompts.render("claim", sentence=s, proposition=d.rule_text) for s, (_, d) in zip(sentences, flat)]
+        claim_prompts = [_claim_prompt(prompts, d, s) for s, (_, d) in zip(sentences, flat)]
         restated = backend.generate(claim_prompts, max_new_tokens=decoding.max_claim_tokens)  # type: ignore[arg-type]
         restated = [" ".join(r.split()) for r in restated]
         for k, doc in enumerate(nlp.pipe(restated)):
-            replaced[k] = restatement_problem(doc, texts[k], sentences[k])
+            # the names a restatement may bring in: its sentence's and the claim's resolved speakers
+            context = " ".join([sentences[k], *(s.text for s in flat[k][1].claimants + flat[k][1].deniers)])
+            replaced[k] = restatement_problem(doc, texts[k], context)
             if replaced[k] is None:
                 texts[k], generated[k] = restated[k], True
 
@@ -95,6 +97,15 @@ def extract(articles: list[Article], backend: ModelBackend | None, prompts: Prom
         results.append(Extraction(claims=claims, source_agency=find_source_agency(p.text), replaced=notes,
                                   rule_texts=[d.rule_text for d in article_drafts], claim_prompts=claim_prompts[first:k]))
     return results
+
+
+def _claim_prompt(prompts: PromptSet, draft: ClaimDraft, sentence: str) -> str:
+    """The restatement prompt: a proposition to rewrite, or, for a denial of a bare noun ("denied murder",
+    "denied charges of fraud"), the accusation to spell out."""
+    if not draft.clausal and draft.deniers and "denied_claim" in prompts.templates:
+        return prompts.render("denied_claim", sentence=sentence, denier=draft.deniers[0].text,
+                              proposition=draft.rule_text.rstrip(".").lower())
+    return prompts.render("claim", sentence=sentence, proposition=draft.rule_text)
 
 
 def _speaker_question(prompts: PromptSet, role: str, parsed: ParsedArticle, draft: ClaimDraft,

@@ -201,8 +201,10 @@ def stage_texts(summaries: list[str], summary_prompts: list[str | None], extract
             asked = extraction.claim_prompts or [None] * len(extraction.claims)
             for n, (claim, rule, prompt) in enumerate(zip(extraction.claims, rules, asked), 1):
                 sentence = claim.evidence[0].text if claim.evidence else rule
+                # as extraction checks restatements: the names it may bring in are its sentence's and speakers'
+                context = " ".join([sentence, *(s.text for s in claim.claimants + claim.deniers)])
                 texts.append(Text(claim.claim, claim.claim_origin, f"claim {n}",
                                   prompt=prompt if claim.claim_origin == "generated" else None,
-                                  fallbacks=[rule, sentence], restates=(rule, sentence)))
+                                  fallbacks=[rule, sentence], restates=(rule, context)))
         claim_texts.append(texts)
     return summary_texts, claim_texts
