@@ -25,7 +25,8 @@ POSITION_DECAY = 0.3
 _WORD = re.compile(r"[^\W_]+")
 
 
-def extractive_summary(text: str, title: str | None = None, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS) -> str:
+def extractive_summary(text: str, title: str | None = None, min_words: int = MIN_WORDS,
+                       max_words: int = MAX_WORDS) -> str:
     """The most central sentences of `text` (see the module doc), whitespace collapsed."""
     sentences = split_sentences(text)
     chosen = central_sentences(sentences, title, min_words, max_words, set())

@@ -39,7 +39,8 @@ def score_texts(records: Mapping[str, dict], articles: Mapping[str, dict], nlp: 
     supports = {i: article_support(p) for i, p in zip(ids, parsed)}
     summaries = [(i, str(records[i].get("summary") or "")) for i in ids]
     summaries = [(i, s) for i, s in summaries if s.strip()]
-    claims = [(i, str(c.get("claim") or "")) for i in ids for c in records[i].get("claims") or [] if isinstance(c, dict)]
+    claims = [(i, str(c.get("claim") or "")) for i in ids
+              for c in records[i].get("claims") or [] if isinstance(c, dict)]
     found = check_texts(nlp, [t for _, t in summaries + claims], [supports[i] for i, _ in summaries + claims])
     per_record: dict[str, dict[str, Any]] = {i: {"unsupported": [], "attribution_left": 0} for i in ids}
     for (i, _), problems in zip(summaries + claims, found):

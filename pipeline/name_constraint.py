@@ -162,7 +162,7 @@ class NameConstraint:
         return word
 
     def mask(self, prefix_ids: Sequence[int]) -> np.ndarray:
-        """Allowed next token ids after `prefix_ids` (the text generated so far), as a boolean mask over the vocabulary."""
+        """Allowed next token ids after `prefix_ids` (the text generated so far), as a mask over the vocabulary."""
         prefix = tuple(int(t) for t in prefix_ids)
         if any(t in self.stop_ids for t in prefix):
             done = np.zeros(self.index.size, dtype=bool)

@@ -428,7 +428,7 @@ def _manifest(settings: RunSettings, cfg: dict[str, Any], revision: str | None, 
         "docs_per_s": round(read / timings_s["total"], 4) if timings_s.get("total") else None,
         # Summed over every segment of a resumed run; hits are records this run took from the cache.
         "cache": {**(cache.summary() if cache else {"enabled": False}), "hits": checkpoint.cache_hits},
-        # where the records' summaries and claims come from (generated / regenerated / extractive), read from facts.jsonl
+        # where the records' summaries and claims come from (generated / regenerated / extractive), from facts.jsonl
         "faithfulness": {**settings.faithfulness.model_dump(), **faithfulness_counts(run_dir / "facts.jsonl")},
         "resume": {"segments": checkpoint.segments, "resumed_after_inputs": resumed_after},
         "packages": _package_versions(),

@@ -42,7 +42,7 @@ def test_supported_sentences_pass(nlp, support, sentence):
 
 @pytest.mark.parametrize("sentence, expected", [
     ("The Tokyo Shinbun said North Korea shipped shells.", ["name 'The Tokyo Shinbun'"]),      # one letter changed
-    ("Governor Jane Doe met Bill Smith.", ["name 'Governor Jane Doe'"]),                      # a title she does not hold
+    ("Governor Jane Doe met Bill Smith.", ["name 'Governor Jane Doe'"]),  # a title she does not hold
     ("Prime Minister Jane Doe met Smith.", ["name 'Prime Minister Jane Doe'"]),
     ("In 2024, Doe met Smith.", ["number '2024'"]),                                           # a year never stated
     ("Doe met Smith on 16 March 2009.", ["number '16'"]),                                     # a wrong day
