@@ -220,7 +220,7 @@ def test_prompt_injection_does_not_change_the_output_structure(hostile_run):
     record, plain = records["injection"], records["ok"]
     assert_valid_record(record, INJECTION)
     assert set(record) == set(plain) and "hacked" not in record
-    assert all(set(c) == {"claim", "claimants", "deniers", "evidence"} for c in record["claims"])
+    assert all(set(c) == {"claim", "claim_origin", "claimants", "deniers", "evidence"} for c in record["claims"])
     assert isinstance(record["claims"], list) and isinstance(record["summary"], str)
     assert any("possible prompt injection" in w for w in record["warnings"])
     assert not any("injection" in w for w in plain["warnings"])
