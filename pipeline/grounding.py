@@ -57,6 +57,7 @@ __all__ = [
     "decoder_forced_prefix",
     "generate_spans",
     "make_prefix_allowed_tokens_fn",
+    "span_constraints",
 ]
 
 
@@ -455,6 +456,27 @@ def _greedy_generation_config(model: Any, max_new_tokens: int, num_beams: int, p
     return config
 
 
+def span_constraints(
+    tokenizer: Any,
+    sources: Sequence[str],
+    base_offsets: Sequence[int],
+    max_span_tokens: int,
+    eos_ids: Sequence[int],
+    *,
+    null_answers: tuple[str, ...] = ("none",),
+    candidates: Sequence[Sequence[tuple[int, int]] | None] | None = None,
+) -> list[SpanConstraint]:
+    """One constraint per question, `eos_ids[0]` the end token it allows and all of `eos_ids` ending an
+    answer: what `generate_spans` decodes with, and what a backend that steps its own decoder (llama.cpp)
+    masks each step with, so both map answers back to offsets alike."""
+    return [
+        SpanConstraint(tokenizer, source, base, null_answers=null_answers, max_span_tokens=max_span_tokens,
+                       eos_token_id=eos_ids[0], stop_token_ids=eos_ids,
+                       candidates=candidates[i] if candidates is not None else None)
+        for i, (source, base) in enumerate(zip(sources, base_offsets))
+    ]
+
+
 def generate_spans(
     model: Any,
     tokenizer: Any,
@@ -484,12 +506,8 @@ def generate_spans(
     eos_ids = _eos_ids(model, tokenizer)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos_ids[0]
     max_span_tokens = max(1, max_new_tokens)
-    constraints = [
-        SpanConstraint(tokenizer, source, base, null_answers=null_answers, max_span_tokens=max_span_tokens,
-                       eos_token_id=eos_ids[0], stop_token_ids=eos_ids,
-                       candidates=candidates[i] if candidates is not None else None)
-        for i, (source, base) in enumerate(zip(sources, base_offsets))
-    ]
+    constraints = span_constraints(tokenizer, sources, base_offsets, max_span_tokens, eos_ids,
+                                   null_answers=null_answers, candidates=candidates)
     device = device if device is not None else model.device
 
     padding_side = tokenizer.padding_side

@@ -165,6 +165,15 @@ def plan_batches(lengths: list[int], new_tokens: int, max_rows: int, max_tokens:
     return batches[::-1]
 
 
+def chat_prompt(tokenizer: Any, prompt: str) -> str:
+    """`prompt` as the user turn of the tokenizer's chat template, ready for the assistant's answer (plain
+    prompt and a newline when the tokenizer has no template)."""
+    if getattr(tokenizer, "chat_template", None):
+        return tokenizer.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False,
+                                             add_generation_prompt=True)
+    return prompt + "\n"
+
+
 class TokenizerBackend(ModelBackend):
     """What every backend with a Hugging Face tokenizer shares: token counting and truncation by that
     tokenizer, and free text decoded from `generate_ids`. Subclasses set `tokenizer` and
@@ -322,10 +331,7 @@ class CausalBackend(HFBackend):
     truncation_side = "left"
 
     def format_prompt(self, prompt: str) -> str:
-        if getattr(self.tokenizer, "chat_template", None):
-            return self.tokenizer.apply_chat_template(
-                [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True)
-        return prompt + "\n"
+        return chat_prompt(self.tokenizer, prompt)
 
     def _new_tokens(self, output_ids: torch.Tensor, input_len: int) -> torch.Tensor:
         return output_ids[:, input_len:]
