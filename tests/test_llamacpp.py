@@ -70,6 +70,18 @@ def test_llamacpp_is_a_known_backend_and_others_are_refused():
         _spec(backend="llama")
 
 
+@needs_llamacpp
+def test_a_local_gguf_path_runs_like_the_packaged_model(backend, tmp_path):
+    from pipeline.backends.loading import ModelUnavailableError, load_backend
+
+    local = load_backend(_spec(source="local", path=str(SMOLLM2)), RuntimeSpec(threads=2, batch_size=2))
+    assert local.revision.startswith("gguf-") and local.revision != backend.revision
+    prompts = ["Name a colour.", "Summarize: the mayor said the bridge would reopen."]
+    assert local.generate(prompts, 8) == backend.generate(prompts, 8)
+    with pytest.raises(ModelUnavailableError, match="does not exist"):
+        load_backend(_spec(source="local", path=str(tmp_path / "missing.gguf")))
+
+
 # -- tokenizer and chat template ------------------------------------------------------------------------
 @needs_llamacpp
 def test_chat_template_gives_transformers_token_ids(backend):

@@ -7,8 +7,8 @@ Select it with `model.backend=llamacpp` on a GGUF model config (the packaged one
 
 Same stages, prompts and grounding as `model.backend=causal`:
 - text is tokenized by the Hugging Face tokenizer converted from the GGUF's own vocabulary (transformers'
-  GGUF reader), kept in `$NEWSFACTS_CACHE/tokenizers/<revision>` because converting takes 10-20 s and
-  loading the saved one well under a second. Its ids are llama.cpp's ids (tests compare them);
+  GGUF reader), kept in `$NEWSFACTS_CACHE/tokenizers/<file fingerprint>` because converting takes
+  10-20 s and loading the saved one about a second. Its ids are llama.cpp's ids (tests compare them);
 - prompts are the user turn of the GGUF's chat template (`tokenizer.chat_template`), rendered by the same
   function as the transformers backend (`chat_prompt`); a test checks that llama.cpp's own rendering
   (llama-cpp-python's `Jinja2ChatFormatter`) and tokenizer give the same ids;
@@ -144,7 +144,7 @@ def load_llamacpp_backend(spec, runtime, gguf: Path, revision: str | None) -> Ll
     if runtime.device == "cuda":
         raise ModelUnavailableError("model.backend=llamacpp is built for the CPU here; use runtime.device=cpu "
                                     "(or model.backend=causal on CUDA)")
-    tokenizer = gguf_tokenizer(gguf, revision or file_fingerprint(gguf))
+    tokenizer = gguf_tokenizer(gguf, file_fingerprint(gguf))  # one conversion per file, however it is named
     threads = runtime.threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     n_ctx = max(DEFAULT_CONTEXT_TOKENS, 2 * (spec.max_input_tokens + 512))
     model = LlamaRuntime(str(gguf), n_ctx=n_ctx, n_seq=runtime.batch_size, threads=threads)
