@@ -88,10 +88,14 @@ def test_chat_template_gives_transformers_token_ids(backend):
     """llama.cpp's own rendering of the GGUF's chat template (llama-cpp-python's Jinja2ChatFormatter) and
     its own tokenizer give the ids transformers' apply_chat_template gives, which are what we feed."""
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+    from transformers import AutoTokenizer
+
+    from pipeline.backends.llamacpp import file_fingerprint, tokenizer_cache_root
 
     template = backend.runtime.chat_template()
     assert template and "<|im_start|>" in template
-    tok = backend.tokenizer
+    # transformers' own class for this tokenizer (the backend loads the same files as a plain fast tokenizer)
+    tok = AutoTokenizer.from_pretrained(tokenizer_cache_root() / file_fingerprint(SMOLLM2))
     formatter = Jinja2ChatFormatter(template=template, eos_token=tok.eos_token, bos_token=tok.bos_token or "")
     for prompt in ["Summarize this news article:\n\n" + SEED_TEXT[:1500], "Who said it? Choose one of:\n- none"]:
         messages = [{"role": "user", "content": prompt}]

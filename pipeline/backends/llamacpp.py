@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.backends.base import SpanQuestion
-from pipeline.backends.hf import TokenizerBackend, chat_prompt, dedupe_calls
+from pipeline.backends.tokenized import TokenizerBackend, chat_prompt, dedupe_calls
 from pipeline.backends.llamacpp_decode import DEFAULT_CONTEXT_TOKENS, LlamaRuntime, Request
 from pipeline.records import Span
+from pipeline.span_constraint import span_constraints
 
 INSTALL_HINT = ("model.backend=llamacpp needs llama-cpp-python, which is not installed: run scripts/setup "
                 "--llamacpp (builds it from source once, 10-20 min) or pip install 'newsfacts[llamacpp]', "
@@ -78,7 +79,6 @@ class LlamaCppBackend(TokenizerBackend):
         return dedupe_calls([self.format_prompt(p) for p in prompts], run)
 
     def generate_spans(self, questions: list[SpanQuestion], max_new_tokens: int) -> list[Span | None]:
-        from pipeline.grounding import span_constraints  # local import: grounding pulls in torch
 
         def run(unique: list[SpanQuestion]) -> list[Span | None]:
             constraints = span_constraints(self.tokenizer, [q.source for q in unique],
@@ -102,13 +102,17 @@ def tokenizer_cache_root() -> Path:
 def gguf_tokenizer(gguf: Path, fingerprint: str, cache_root: Path | None = None) -> Any:
     """The Hugging Face tokenizer of a GGUF file (vocabulary, merges, special tokens, chat template),
     converted once by transformers and kept under `fingerprint` (which must change with the file)."""
-    from transformers import AutoTokenizer
+    from transformers import PreTrainedTokenizerFast
 
     root = Path(cache_root) if cache_root is not None else tokenizer_cache_root()
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in fingerprint)
     target = root / safe
     if (target / "tokenizer_config.json").is_file():
-        return AutoTokenizer.from_pretrained(target)
+        # The saved tokenizer.json is the whole tokenizer; AutoTokenizer would import torch (through the
+        # model config classes) for nothing: a llama.cpp run never loads torch (~0.4 GB, seconds).
+        return PreTrainedTokenizerFast.from_pretrained(target)
+    from transformers import AutoTokenizer  # converting the GGUF's vocabulary (first use of a file only)
+
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{safe}-", dir=root))
