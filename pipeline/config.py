@@ -16,8 +16,9 @@ class ModelSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
     name: str = Field(description="Model name written into each record.")
-    #: "ctranslate2": a seq2seq model run by CTranslate2 (see pipeline/backends/ctranslate2.py)
-    backend: Literal["seq2seq", "causal", "ctranslate2"]
+    #: "ctranslate2": a seq2seq model run by CTranslate2 (see pipeline/backends/ctranslate2.py);
+    #: "llamacpp": a GGUF model run by llama.cpp, quantized (see pipeline/backends/llamacpp.py)
+    backend: Literal["seq2seq", "causal", "ctranslate2", "llamacpp"]
     source: Literal["hub", "local", "packaged", "tiny"] = "hub"
     path: str = Field(description="Hub id, local directory, packaged model name or tiny model kind.")
     revision: str | None = None

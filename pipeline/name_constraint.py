@@ -3,7 +3,8 @@
 A regenerated summary or claim is decoded under this constraint when the first answer had a name or number its
 article does not support (`pipeline.faithfulness`). Like the span constraint (`pipeline.grounding`) it is an
 "allowed next tokens" rule over the tokenizer's vocabulary, applied at every step, so any backend that can mask
-logits can use it (`NameConstraint.mask` / `.allowed`; `NameLogitsProcessor` for transformers).
+logits can use it (`NameConstraint.mask` / `.allowed`; `pipeline.grounding.NameLogitsProcessor` for transformers,
+`Request.allowed` for llama.cpp). This module needs only numpy: a llama.cpp run never imports torch.
 
 What is allowed. Text is read as words (runs of letters and digits) and what separates them. A word with a capital
 letter or a digit, or a number word ("forty", "million"), must be one of the source's words (`words`, see
@@ -18,7 +19,6 @@ Public API::
 
     vocabulary_index(tokenizer) -> VocabularyIndex                  # once per tokenizer (cached)
     NameConstraint(index, words, stop_ids).mask(prefix_ids) -> np.ndarray[bool]   (.allowed(prefix_ids) -> ids)
-    NameLogitsProcessor(constraints, prompt_length=0, forced_prefix=())          # a transformers LogitsProcessor
 """
 from __future__ import annotations
 
@@ -176,8 +176,10 @@ class NameConstraint:
         return self._in_name_mask(word)
 
     def allowed(self, prefix_ids: Sequence[int]) -> np.ndarray:
-        """The allowed next token ids (what a backend without boolean masks takes)."""
-        return np.flatnonzero(self.mask(prefix_ids))
+        """The allowed next token ids (what a backend without boolean masks takes); when nothing fits (a name
+        the tokenizer cannot spell) only the end tokens, so the text ends there."""
+        ids = np.flatnonzero(self.mask(prefix_ids))
+        return ids if ids.size else np.array(self.stop_ids, dtype=np.int64)
 
     def _in_name_mask(self, word: str) -> np.ndarray:
         mask = self._in_name.get(word)
@@ -202,40 +204,3 @@ def make_name_constraint(tokenizer: Any, words: frozenset[str], stop_ids: Sequen
 def _cached_constraint(index: VocabularyIndex, words: frozenset[str], stop_ids: tuple[int, ...]) -> NameConstraint:
     # an article's summary and its claims are regenerated under one constraint, built once
     return NameConstraint(index, words, stop_ids)
-
-
-try:  # the transformers processor; the constraint itself needs only numpy
-    import torch
-    from transformers import LogitsProcessor
-except ImportError:  # pragma: no cover - transformers is a dependency; other backends need only the above
-    LogitsProcessor = object  # type: ignore[assignment,misc]
-
-
-class NameLogitsProcessor(LogitsProcessor):
-    """Masks row r's logits to what constraints[r] allows (one row per prompt: greedy decoding). The generated
-    part of a row starts at `prompt_length` (the padded prompt for a left-padded causal batch, 0 for seq2seq
-    decoder ids) and begins with `forced_prefix` (seq2seq: the decoder start id), which is not text."""
-
-    def __init__(self, constraints: Sequence[NameConstraint], prompt_length: int = 0,
-                 forced_prefix: Sequence[int] = ()) -> None:
-        self.constraints = list(constraints)
-        self.prompt_length = prompt_length
-        self.forced_prefix = tuple(int(t) for t in forced_prefix)
-
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        if input_ids.shape[0] != len(self.constraints):
-            raise ValueError(f"{input_ids.shape[0]} rows for {len(self.constraints)} constraints")
-        vocab = scores.shape[-1]
-        keep = np.zeros((len(self.constraints), vocab), dtype=bool)
-        for r, (row, constraint) in enumerate(zip(input_ids.tolist(), self.constraints)):
-            generated = row[self.prompt_length:]
-            forced = self.forced_prefix
-            if len(generated) < len(forced):
-                keep[r, forced[len(generated)]] = True
-                continue
-            allowed = constraint.mask(generated[len(forced):])
-            width = min(vocab, allowed.shape[0])
-            keep[r, :width] = allowed[:width]
-            if not keep[r].any():  # nothing fits (a name the tokenizer cannot spell): end the text
-                keep[r, [i for i in constraint.stop_ids if i < vocab]] = True
-        return scores.masked_fill(~torch.from_numpy(keep).to(scores.device), float("-inf"))

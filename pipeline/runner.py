@@ -41,7 +41,7 @@ from pipeline.validate import build_record
 log = logging.getLogger("newsfacts")
 T = TypeVar("T")
 PACKAGES = ("newsfacts", "torch", "transformers", "tokenizers", "hydra-core", "omegaconf", "pydantic",
-            "pysbd", "datasets", "gguf", "accelerate", "spacy")
+            "pysbd", "datasets", "gguf", "accelerate", "spacy", "llama-cpp-python", "ctranslate2")
 
 
 @dataclass

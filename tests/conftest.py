@@ -17,6 +17,9 @@ if "NEWSFACTS_CACHE" not in os.environ:
 
     os.environ["NEWSFACTS_CACHE"] = tempfile.mkdtemp(prefix="newsfacts-test-cache-")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# As the CLI sets it before torch loads (see loading._passive_openmp_wait): idle OpenMP threads sleep, so
+# torch and llama.cpp threads do not spin against each other and other processes on a shared machine.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_TEXT = (REPO / "examples" / "dprk-wagner.txt").read_text(encoding="utf-8")

@@ -17,13 +17,19 @@ steps) instead.
 from __future__ import annotations
 
 import dataclasses
-from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import torch
 
-from pipeline.backends.base import ModelBackend, NameSource, SpanQuestion
+from pipeline.backends.base import NameSource, SpanQuestion
+from pipeline.backends.tokenized import (  # noqa: F401 - count_tokens, truncate_to_tokens re-exported
+    TokenizerBackend,
+    chat_prompt,
+    count_tokens,
+    dedupe_calls,
+    truncate_to_tokens,
+)
 from pipeline.records import Span
 
 T = TypeVar("T")
@@ -35,35 +41,6 @@ STATIC_PAD_MULTIPLE = 64
 ENCODER_LENGTH_RATIO = 0.9
 #: ... and a sub-batch holds at most this many (padded) tokens (bounds the position-bias tensors)
 ENCODER_BATCH_TOKENS = 8192
-
-
-def count_tokens(tokenizer: Any, text: str) -> int:
-    return len(tokenizer(text, add_special_tokens=False)["input_ids"])
-
-
-def truncate_to_tokens(tokenizer: Any, text: str, max_tokens: int) -> str:
-    """The longest prefix of `text` that fits in `max_tokens` tokens, cut at a token boundary."""
-    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-    offsets = enc["offset_mapping"]
-    if len(offsets) <= max_tokens:
-        return text
-    return text[: offsets[max(0, max_tokens - 1)][1]]
-
-
-def dedupe_calls(items: Sequence[T], run: Callable[[list[T]], list[R]]) -> list[R]:
-    """`run` over the distinct items only (first-seen order), results fanned back out to every copy.
-    Greedy decoding is deterministic, so a repeated prompt (a sentence quoted in several articles of a
-    step, a question asked twice) costs one generation."""
-    index: dict[T, int] = {}
-    unique: list[T] = []
-    positions = []
-    for item in items:
-        if item not in index:
-            index[item] = len(unique)
-            unique.append(item)
-        positions.append(index[item])
-    results = run(unique) if unique else []
-    return [results[i] for i in positions]
 
 
 def in_length_order(items: Sequence[T], run: Callable[[list[T]], list[R]], batch_size: int,
@@ -163,33 +140,6 @@ def plan_batches(lengths: list[int], new_tokens: int, max_rows: int, max_tokens:
         batches.append(order[cut[j] : j])
         j = cut[j]
     return batches[::-1]
-
-
-class TokenizerBackend(ModelBackend):
-    """What every backend with a Hugging Face tokenizer shares: token counting and truncation by that
-    tokenizer, and free text decoded from `generate_ids`. Subclasses set `tokenizer` and
-    `_max_input_tokens` and implement `generate_ids` and `generate_spans`."""
-
-    tokenizer: Any
-    _max_input_tokens: int
-
-    @property
-    def max_input_tokens(self) -> int:
-        return self._max_input_tokens
-
-    def count_tokens(self, text: str) -> int:
-        return count_tokens(self.tokenizer, text)
-
-    def truncate(self, text: str, max_tokens: int) -> str:
-        return truncate_to_tokens(self.tokenizer, text, max_tokens)
-
-    def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]:
-        ids = self.generate_ids(prompts, max_new_tokens)
-        return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
-
-    @abstractmethod
-    def generate_ids(self, prompts: list[str], max_new_tokens: int) -> list[list[int]]:
-        """The generated token ids of each prompt (greedy, batched), in the order of `prompts`."""
 
 
 class HFBackend(TokenizerBackend):
@@ -314,8 +264,7 @@ class HFBackend(TokenizerBackend):
         if constraints is not None:  # name-constrained regeneration (pipeline.name_constraint)
             from transformers import LogitsProcessorList
 
-            from pipeline.grounding import decoder_forced_prefix
-            from pipeline.name_constraint import NameLogitsProcessor
+            from pipeline.grounding import NameLogitsProcessor, decoder_forced_prefix
 
             seq2seq = self.model.config.is_encoder_decoder
             processor = NameLogitsProcessor(constraints, prompt_length=0 if seq2seq else enc["input_ids"].shape[1],
@@ -352,10 +301,7 @@ class CausalBackend(HFBackend):
     truncation_side = "left"
 
     def format_prompt(self, prompt: str) -> str:
-        if getattr(self.tokenizer, "chat_template", None):
-            return self.tokenizer.apply_chat_template(
-                [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True)
-        return prompt + "\n"
+        return chat_prompt(self.tokenizer, prompt)
 
     def _new_tokens(self, output_ids: torch.Tensor, input_len: int) -> torch.Tensor:
         return output_ids[:, input_len:]

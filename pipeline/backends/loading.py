@@ -25,6 +25,14 @@ class ModelUnavailableError(RuntimeError):
 
 def load_backend(spec: ModelSpec, runtime: RuntimeSpec | None = None) -> ModelBackend:
     _passive_openmp_wait()
+    if spec.backend == "llamacpp":
+        from pipeline.backends.llamacpp import load_llamacpp_backend
+
+        location, revision, extra = _resolve(spec)
+        if "gguf_file" not in extra:
+            raise ModelUnavailableError("model.backend=llamacpp runs GGUF files: give model.gguf_file=NAME.gguf "
+                                        "with a directory, or model.path=/path/to/model.gguf")
+        return load_llamacpp_backend(spec, runtime or RuntimeSpec(), Path(location) / extra["gguf_file"], revision)
     import torch
     from transformers.utils import logging as hf_logging
 
@@ -67,6 +75,18 @@ def _load_hf(spec: ModelSpec, runtime: RuntimeSpec, device: str, location: str, 
 
 def _resolve(spec: ModelSpec) -> tuple[str, str | None, dict]:
     """(what from_pretrained gets, a revision id for provenance, extra from_pretrained kwargs)."""
+    if spec.backend == "llamacpp":
+        from pipeline.backends.llamacpp import INSTALL_HINT, llama_cpp_available
+
+        if not llama_cpp_available():  # before any work is done: a run would fail at its first article
+            raise ModelUnavailableError(INSTALL_HINT)
+    gguf = Path(spec.path).expanduser()
+    if spec.source == "local" and gguf.suffix == ".gguf":
+        if not gguf.is_file():
+            raise ModelUnavailableError(f"GGUF file {gguf} does not exist")
+        from pipeline.backends.llamacpp import file_fingerprint
+
+        return str(gguf.parent), file_fingerprint(gguf), {"gguf_file": gguf.name}
     if spec.source == "tiny":
         from pipeline.backends.tiny import ensure_tiny_model
 
@@ -174,7 +194,8 @@ def _passive_openmp_wait() -> None:
     With spinning threads torch ran 3-20x slower whenever other processes shared the cores (2-core
     machine, flan-t5-base decode step 312 ms vs 65 ms; see benchmarks/README.md). OpenMP reads the
     variable once, when torch loads it, so this only takes effect if torch is not imported yet (the CLI
-    and API import it here first)."""
+    and API import it here first). llama.cpp's CPU threads use the same libgomp (torch's copy, loaded
+    first, has the same soname) and suffered worse: 1.4 vs 39 tokens/s with 2 threads on a busy machine."""
     if "torch" not in sys.modules:
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Build llama-cpp-python from its sdist once, portably, and install it into a virtualenv.
+#   scripts/install-llamacpp.sh [PYTHON]      (PYTHON: the venv's python, default .venv/bin/python)
+# Called by `scripts/setup --llamacpp`. Safe to re-run: the second time it installs the kept wheel.
+#
+# Why not plain `pip install llama-cpp-python`:
+# - the registry has only the sdist, which compiles llama.cpp (11-16 min on 2 cores);
+# - llama.cpp's default is a native build (-march=native); on CPUs with AMX that build crashed with
+#   SIGILL in ggml's AMX kernel for any prompt longer than one token, and a native wheel would not run
+#   on an older machine anyway. We build for x86-64 with AVX2/FMA/F16C/BMI2 (no AVX-512, no AMX);
+# - pip's wheel cache key ignores CMAKE_ARGS, so it could silently reuse a wheel built with other flags.
+#   The wheel is kept in our own directory instead, keyed by version + flags + compiler.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${1:-.venv/bin/python}
+VERSION=${LLAMACPP_VERSION:-0.3.36}
+CMAKE_FLAGS=${LLAMACPP_CMAKE_ARGS:-"-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON \
+-DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF \
+-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF"}
+
+compiler=$( (c++ --version 2>/dev/null || echo none) | head -1)
+key=$(printf '%s\n%s\n%s\n%s\n' "$VERSION" "$CMAKE_FLAGS" "$compiler" "$(uname -m)" | sha256sum | cut -c1-16)
+WHEELS=${NEWSFACTS_CACHE:-$HOME/.cache/newsfacts}/wheels/llama-cpp-python-$VERSION-$key
+shopt -s nullglob
+wheels=("$WHEELS"/llama_cpp_python-"$VERSION"-*.whl)
+if (( ${#wheels[@]} == 0 )); then
+  echo "building llama-cpp-python $VERSION from source (portable AVX2, no AMX; 10-20 min on 2 cores) into $WHEELS"
+  mkdir -p "$(dirname "$WHEELS")"
+  tmp=$(mktemp -d "$WHEELS.tmp-XXXXXX") && chmod 755 "$tmp"
+  trap 'rm -rf "$tmp"' EXIT
+  if ! CMAKE_ARGS="$CMAKE_FLAGS" CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} \
+      "$PY" -m pip wheel --no-deps --no-cache-dir --no-binary llama-cpp-python "llama-cpp-python==$VERSION" \
+      -w "$tmp" --disable-pip-version-check -v > "$tmp/build.log" 2>&1; then
+    tail -40 "$tmp/build.log" >&2
+    echo "llama-cpp-python $VERSION failed to build (needs cmake, ninja or make, and a C++ compiler)" >&2
+    exit 1
+  fi
+  rm "$tmp/build.log"
+  printf '%s\n' "$CMAKE_FLAGS" > "$tmp/CMAKE_ARGS"
+  mv -T "$tmp" "$WHEELS" 2>/dev/null || true   # another run finished first: keep its wheel
+  rm -rf "$tmp"
+  trap - EXIT
+  wheels=("$WHEELS"/llama_cpp_python-"$VERSION"-*.whl)
+fi
+"$PY" -m pip install --disable-pip-version-check -q "${wheels[0]}"
