@@ -1,9 +1,10 @@
-"""Summarize stage: each article's summary, extractive (default) or written by the model.
+"""Summarize stage: each article's summary, written by the model (default) or extractive.
 
-`summary.mode=extractive` (default) takes the article's most central sentences (`pipeline.extractive`): on the dev
-set they score ROUGE-Lsum 0.377 against the references, lead-2 0.343, and the best abstractive summaries we had
-(qwen2.5-coder-1.5B, extract-then-compress) about lead-2; they cannot name what the article does not.
-`summary.mode=abstractive` has the model write it.
+`summary.mode=abstractive` (default) has the model write it: what the product is for, and what a real
+summarizer (Flan-T5, BART, Pegasus) does well. `summary.mode=extractive` takes the article's most central
+sentences (`pipeline.extractive`): on the dev set they score ROUGE-Lsum 0.377 against the references, lead-2
+0.343, and our offline stand-in qwen2.5-coder-1.5B writing extract-then-compress summaries about lead-2; they
+cannot name what the article does not.
 
 A template gets the article as `$article`, its most central sentences (`pipeline.extractive`, in article order)
 as `$central` and who disputes what (from the extracted claims, when extraction ran first) as `$plan`. With
@@ -40,7 +41,7 @@ class SummarySpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    mode: Literal["extractive", "abstractive"] = "extractive"
+    mode: Literal["extractive", "abstractive"] = "abstractive"
 
 
 def extractive_summaries(articles: list[Article]) -> list[str]:

@@ -108,10 +108,17 @@ def test_console_script_config_error_exit_status(tmp_path):
     assert proc.stderr.startswith("newsfacts: config error: unknown model 'no_such_model'")
 
 
-def test_default_summary_is_the_central_sentences(outcomes):
+def test_default_summary_is_written_by_the_model_and_checked(outcomes, nlp):
+    """The default is a model-written summary; the tiny model's random text names things the article does not,
+    so the faithfulness stage regenerates or replaces it, and the record says which."""
     from pipeline.extractive import extractive_summary
+    from pipeline.faithfulness import support_for, unsupported
 
     seed = outcomes[0]
-    assert seed.summary == extractive_summary(TEXTS[0]) and seed.summary_origin == "extractive"
-    assert 45 <= len(seed.summary.split()) <= 75
+    assert unsupported(nlp(seed.summary), support_for(nlp, TEXTS[0])) == []
+    assert seed.summary_origin in {"generated", "regenerated", "extractive"}
+    if seed.summary_origin == "extractive":
+        assert seed.summary == extractive_summary(TEXTS[0])
+    else:
+        assert seed.summary != extractive_summary(TEXTS[0])
     assert {c.claim_origin for c in seed.claims} <= {"generated", "regenerated", "extractive"}
