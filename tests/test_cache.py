@@ -82,7 +82,7 @@ def test_same_text_under_another_id_is_a_hit_with_its_own_id_and_warnings(first_
 
 @pytest.mark.parametrize("override", ["decoding.max_summary_tokens=5", "extract.max_claims=1",
                                       "extract.rewrite_claims=false", "stages=[ingest,extract,validate,write]",
-                                      "summary.mode=abstractive", "faithfulness.on_violation=fallback"])
+                                      "summary.mode=extractive", "faithfulness.on_violation=fallback"])
 def test_changing_a_key_part_recomputes(first_run, override):
     tmp, source, _ = first_run
     result = run_pipeline(job_config(source, tmp / "cache", override), tmp / f"run-{override.split('=')[0]}")
