@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -80,9 +81,14 @@ def revise(articles: list[Article], summaries: list[Text], claims: list[list[Tex
            spec: FaithfulnessSpec, nlp: Language, max_summary_tokens: int, max_claim_tokens: int) -> list[Revised]:
     """Check (and where needed regenerate or replace) each article's summary and claim texts."""
     notes: list[list[str]] = [[] for _ in articles]
-    if spec.check:
-        supports = [article_support(p) for p in parse_articles(nlp, [(a.text, a.title) for a in articles])]
-        items = [(k, t) for k, t in enumerate(summaries)] + [(k, t) for k, ts in enumerate(claims) for t in ts]
+    # Only generated texts are checked: extractive ones are article text already. An article none of whose texts
+    # the model wrote is not parsed again (a rules-only run costs nothing here).
+    items = [(k, t) for k, t in enumerate(summaries)] + [(k, t) for k, ts in enumerate(claims) for t in ts]
+    items = [(k, t) for k, t in items if t.origin == "generated"]
+    if spec.check and items:
+        checked = sorted({k for k, _ in items})
+        parsed = parse_articles(nlp, [(articles[k].text, articles[k].title) for k in checked])
+        supports = dict(zip(checked, map(article_support, parsed)))
         failed = _failing(nlp, items, supports)
         if failed and spec.on_violation == "regenerate":
             failed = _regenerate(nlp, failed, supports, backend, max_summary_tokens, max_claim_tokens, notes)
@@ -98,12 +104,13 @@ def revise(articles: list[Article], summaries: list[Text], claims: list[list[Tex
 Failure = tuple[int, Text, list[Unsupported]]
 
 
-def _failing(nlp: Language, items: list[tuple[int, Text]], supports: list[ArticleSupport]) -> list[Failure]:
+def _failing(nlp: Language, items: list[tuple[int, Text]], supports: Mapping[int, ArticleSupport]) -> list[Failure]:
     found = check_texts(nlp, [t.text for _, t in items], [supports[k] for k, _ in items])
     return [(k, t, problems) for (k, t), problems in zip(items, found) if problems]
 
 
-def _regenerate(nlp: Language, failed: list[Failure], supports: list[ArticleSupport], backend: ModelBackend | None,
+def _regenerate(nlp: Language, failed: list[Failure], supports: Mapping[int, ArticleSupport],
+                backend: ModelBackend | None,
                 max_summary_tokens: int, max_claim_tokens: int, notes: list[list[str]]) -> list[Failure]:
     """Regenerate every failed generated text once under its article's names and numbers; the failures left."""
     todo = [f for f in failed if f[1].prompt is not None]

@@ -64,6 +64,16 @@ def test_check_off_changes_nothing(nlp):
     assert out.summary == "Pyongyang denied it." and out.claims == [("Pyongyang sent shells.", "generated")]
 
 
+def test_only_generated_texts_are_checked(nlp):
+    """Article text (an extractive summary, a copied proposition) is not the model's: it is left as it is, even
+    where the small parser would read a word as an unsupported name."""
+    summary = [Text("Pyongyang denied it.", "extractive", "summary")]
+    claim = [[Text("Pyongyang sent shells.", "extractive", "claim 1")]]
+    (out,) = revise([ARTICLE], summary, claim, None, FaithfulnessSpec(), nlp, 40, 20)
+    assert (out.summary, out.summary_origin, out.warnings) == ("Pyongyang denied it.", "extractive", [])
+    assert out.claims == [("Pyongyang sent shells.", "extractive")]
+
+
 @pytest.fixture(scope="module")
 def favouring_backend():
     """A tiny T5 whose output head prefers "Russia" over "Korea" over "shells"."""
