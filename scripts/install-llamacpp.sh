@@ -55,5 +55,7 @@ if (( ${#wheels[@]} == 0 )); then
   trap - EXIT
   wheels=("$WHEELS"/llama_cpp_python-"$VERSION"-*.whl)
 fi
-# --force-reinstall: a wheel of the same version built with other flags must replace the installed one
+# With its dependencies; then once more, forced: pip skips a wheel of the installed version even when it was
+# built with other flags, and this one must replace it.
+"$PY" -m pip install --disable-pip-version-check -q "${wheels[0]}"
 "$PY" -m pip install --disable-pip-version-check -q --force-reinstall --no-deps "${wheels[0]}"
