@@ -54,9 +54,14 @@ class CacheSpec(BaseModel):
 
 def default_cache_dir() -> Path:
     """`$NEWSFACTS_CACHE/results` when that is set, else `~/.cache/newsfacts/results`."""
+    return newsfacts_cache("results")
+
+
+def newsfacts_cache(part: str) -> Path:
+    """`$NEWSFACTS_CACHE/<part>` when that is set, else `~/.cache/newsfacts/<part>`: where results, converted
+    models and tokenizers are kept."""
     root = os.environ.get("NEWSFACTS_CACHE")
-    base = Path(root).expanduser() if root else Path.home() / ".cache" / "newsfacts"
-    return base / "results"
+    return (Path(root).expanduser() if root else Path.home() / ".cache" / "newsfacts") / part
 
 
 # Modules that only drive a run or present its results: editing them cannot change a record. Any other

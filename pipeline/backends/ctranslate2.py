@@ -133,8 +133,9 @@ class CTranslate2ConversionError(ValueError):
 
 
 def ct2_cache_root() -> Path:
-    env = os.environ.get("NEWSFACTS_CACHE")
-    return (Path(env) if env else Path.home() / ".cache" / "newsfacts") / "ctranslate2"
+    from pipeline.cache import newsfacts_cache
+
+    return newsfacts_cache("ctranslate2")
 
 
 def pick_compute_type(compute_type: str, device: str) -> str:

@@ -221,8 +221,7 @@ class HFBackend(TokenizerBackend):
                 unique, lambda batch: self._generate_batch([p for p, _ in batch], max_new_tokens, [c for _, c in batch]),
                 key=lengths.__getitem__)
 
-        ids = dedupe_calls(items, run)
-        return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
+        return self.decode_texts(dedupe_calls(items, run))
 
     # -- hooks for the two model families ----------------------------------------------------------
     def format_prompt(self, prompt: str) -> str:

@@ -104,14 +104,14 @@ class LlamaCppBackend(TokenizerBackend):
             return self.runtime.decode(requests, self.end_ids)
 
         items = [(self.format_prompt(p), s) for p, s in zip(prompts, sources, strict=True)]
-        ids = dedupe_calls(items, run)
-        return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
+        return self.decode_texts(dedupe_calls(items, run))
 
 
 # -- loading ----------------------------------------------------------------------------------------------
 def tokenizer_cache_root() -> Path:
-    env = os.environ.get("NEWSFACTS_CACHE")
-    return (Path(env) if env else Path.home() / ".cache" / "newsfacts") / "tokenizers"
+    from pipeline.cache import newsfacts_cache
+
+    return newsfacts_cache("tokenizers")
 
 
 def gguf_tokenizer(gguf: Path, fingerprint: str, cache_root: Path | None = None) -> Any:

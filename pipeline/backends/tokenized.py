@@ -71,7 +71,10 @@ class TokenizerBackend(ModelBackend):
         return truncate_to_tokens(self.tokenizer, text, max_tokens)
 
     def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]:
-        ids = self.generate_ids(prompts, max_new_tokens)
+        return self.decode_texts(self.generate_ids(prompts, max_new_tokens))
+
+    def decode_texts(self, ids: list[list[int]]) -> list[str]:
+        """Free text of generated token ids (special tokens dropped, stripped)."""
         return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
 
     @abstractmethod
