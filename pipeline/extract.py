@@ -20,7 +20,7 @@ from pipeline.config import DecodingSpec, ExtractSpec
 from pipeline.linguistics.claims import ClaimDraft, draft_claims
 from pipeline.linguistics.mentions import MentionIndex, speaker_options
 from pipeline.linguistics.parse import ParsedArticle, parse_articles
-from pipeline.linguistics.restate import restatement_problem
+from pipeline.linguistics.restate import restatement_context, restatement_problem
 from pipeline.prompts import PromptSet
 from pipeline.records import Article, Claim, Span
 from pipeline.spans import dedupe
@@ -64,8 +64,7 @@ def extract(articles: list[Article], backend: ModelBackend | None, prompts: Prom
         restated = backend.generate(claim_prompts, max_new_tokens=decoding.max_claim_tokens)  # type: ignore[arg-type]
         restated = [" ".join(r.split()) for r in restated]
         for k, doc in enumerate(nlp.pipe(restated)):
-            # the names a restatement may bring in: its sentence's and the claim's resolved speakers
-            context = " ".join([sentences[k], *(s.text for s in flat[k][1].claimants + flat[k][1].deniers)])
+            context = restatement_context(sentences[k], flat[k][1].claimants + flat[k][1].deniers)
             replaced[k] = restatement_problem(doc, texts[k], context)
             if replaced[k] is None:
                 texts[k], generated[k] = restated[k], True

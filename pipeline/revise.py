@@ -30,7 +30,7 @@ from pipeline.backends.base import ConstrainedDecodingUnavailable, ModelBackend,
 from pipeline.extractive import MAX_WORDS, MIN_WORDS, central_sentences
 from pipeline.faithfulness import ArticleSupport, Unsupported, article_support, check_texts
 from pipeline.linguistics.parse import parse_articles
-from pipeline.linguistics.restate import restatement_problem
+from pipeline.linguistics.restate import restatement_context, restatement_problem
 from pipeline.records import Article, TextOrigin
 from pipeline.sentences import split_sentences
 from pipeline.summarize import complete_sentences
@@ -208,8 +208,7 @@ def stage_texts(summaries: list[str], summary_prompts: list[str | None], extract
             asked = extraction.claim_prompts or [None] * len(extraction.claims)
             for n, (claim, rule, prompt) in enumerate(zip(extraction.claims, rules, asked), 1):
                 sentence = claim.evidence[0].text if claim.evidence else rule
-                # as extraction checks restatements: the names it may bring in are its sentence's and speakers'
-                context = " ".join([sentence, *(s.text for s in claim.claimants + claim.deniers)])
+                context = restatement_context(sentence, claim.claimants + claim.deniers)  # as extraction checks
                 texts.append(Text(claim.claim, claim.claim_origin, f"claim {n}",
                                   prompt=prompt if claim.claim_origin == "generated" else None,
                                   fallbacks=[rule, sentence], restates=(rule, context)))

@@ -79,8 +79,12 @@ class RunSettings:
     @property
     def needs_model(self) -> bool:
         # extraction with extract.rewrite_claims=false and extract.ask_speakers=false is rules over the parse alone
-        return ("summarize" in self.stages and self.summary.mode == "abstractive") or \
-            ("extract" in self.stages and needs_model(self.extract))
+        return self.writes_summaries or ("extract" in self.stages and needs_model(self.extract))
+
+    @property
+    def writes_summaries(self) -> bool:
+        """The model writes summaries (summarize stage, summary.mode=abstractive)."""
+        return "summarize" in self.stages and self.summary.mode == "abstractive"
 
     def check_parser(self) -> str | None:
         """The parser pipeline's identity when extraction or the faithfulness check needs it; raises
@@ -89,8 +93,7 @@ class RunSettings:
 
     @property
     def needs_parser(self) -> bool:
-        return "extract" in self.stages or (self.faithfulness.check and "summarize" in self.stages
-                                            and self.summary.mode == "abstractive")
+        return "extract" in self.stages or (self.faithfulness.check and self.writes_summaries)
 
 
 def _positive_int(name: str, value: Any) -> int:
@@ -333,15 +336,15 @@ def _process_batch(articles: list[Article], backend: ModelBackend | None, prompt
         with _stage("extract", timings):
             nlp = load_parser(settings.parser.pipeline)
             extractions = list(extract(articles, backend, prompts, settings.extract, settings.decoding, nlp))
-    if "summarize" in settings.stages and settings.summary.mode == "extractive":
-        with _stage("summarize", timings):
-            summaries, summary_origin = extractive_summaries(articles), "extractive"
-    elif "summarize" in settings.stages:
+    if settings.writes_summaries:
         with _stage("summarize", timings):
             claims = [e.claims if e is not None else [] for e in extractions]
             summaries, summary_prompts = summarize_with_prompts(articles, backend, prompts,  # type: ignore[assignment]
                                                                 settings.decoding.max_summary_tokens, claims)
             summary_origin = "generated"
+    elif "summarize" in settings.stages:
+        with _stage("summarize", timings):
+            summaries, summary_origin = extractive_summaries(articles), "extractive"
     if settings.faithfulness.check and settings.needs_parser:
         with _stage("faithfulness", timings):
             summary_texts, claim_texts = stage_texts(summaries, summary_prompts, extractions, summary_origin)

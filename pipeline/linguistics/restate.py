@@ -8,7 +8,8 @@ from the article.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from pipeline.linguistics import lexicon as lx
 
@@ -48,6 +49,12 @@ def attribution_left(doc: Doc) -> bool:
         if any(t.lower_ == "according" and t.nbor(1).lower_ == "to" for t in sentence[:-1]):
             return True
     return False
+
+
+def restatement_context(sentence: str, speakers: Iterable[Any]) -> str:
+    """What a restatement may take its names from (the `sentence` of `restatement_problem`): the claim's sentence
+    and the names of its resolved speakers (spans), which may stand for a pronoun of the sentence."""
+    return " ".join([sentence, *(s.text for s in speakers)])
 
 
 def restatement_problem(doc: Doc, proposition: str, sentence: str) -> str | None:
