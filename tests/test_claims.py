@@ -109,3 +109,20 @@ def test_article_opening_with_a_pronoun(nlp):
     text = "But he denied that he was ruling out membership of the euro. Mr Brown said growth was strong."
     claims = claims_of(nlp, text)
     assert claims[0][2] == ["Mr Brown"]
+
+
+def test_rejected_claim_of_a_named_source_is_that_sources_claim(nlp):
+    text = ("The union argued that the new rota was unsafe for nurses. "
+            "\"The hospital may set its own rotas,\" said Judge Anne Hale as she rejected the union's claim.")
+    claims = claims_of(nlp, text)
+    rota = next(c for c in claims if "unsafe" in c[0])
+    assert rota[1] == ["The union"] and rota[2] == ["Judge Anne Hale"]
+    judges = next(c for c in claims if "own rotas" in c[0])
+    assert judges[2] == []  # the judge rejects the union's claim, not her own words
+
+
+def test_the_title_resolves_to_a_name_met_as_a_possessor(nlp):
+    text = ("Acting President Maria Lopez's government lost a vote on Tuesday. "
+            "The president denied reports that her cabinet would resign.")
+    (claim,) = [c for c in claims_of(nlp, text) if c[2]]
+    assert claim[2] == ["Acting President Maria Lopez"]

@@ -92,7 +92,7 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         target.speaker_mentions = described + target.speaker_mentions
         target.generic += [m.span for m in described if m.head_lemma in CLAIM_NOUNS]
     for frame, speakers, sources in back_references:
-        target = _countered(drafts, frame, speakers) if frame.counter else _referent(drafts, frame)
+        target = _countered(drafts, frame, speakers) if frame.counter else _referent(drafts, frame, sources)
         if target is None and frame.counter:  # nothing it answers: an ordinary claim of its own
             frame.denial = False
             target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=frame.content, clausal=True,
@@ -220,9 +220,10 @@ def _evidence(frame: Frame, parsed: ParsedArticle) -> Span:
     return parsed.span(doc[first], doc[last]) or parsed.sentences[frame.sentence]
 
 
-def _referent(drafts: list[ClaimDraft], frame: Frame) -> ClaimDraft | None:
+def _referent(drafts: list[ClaimDraft], frame: Frame, sources: list[Span] = ()) -> ClaimDraft | None:
     """The claim a back-reference ("denied the report", "pleaded not guilty") disputes: the claim another
-    denial of the same sentence disputes ("pleaded not guilty and denied any role in ..."); else, of the
+    denial of the same sentence disputes ("pleaded not guilty and denied any role in ..."); a claim of the
+    source the reference names ("rejected Uber's claim"), the nearest one before it; else, of the
     claims stated within a few sentences before it, one the reference names ("the charge" -> "charged",
     "the allegations" -> "alleged"), else the nearest; else the nearest one right after."""
     inside = {t.i for t in frame.content}
@@ -230,6 +231,10 @@ def _referent(drafts: list[ClaimDraft], frame: Frame) -> ClaimDraft | None:
         s.i in inside for s in f.speakers)) for f in d.frames)]
     if stated:  # "denied reports that suggest P": the reports' own frame states the claim
         return stated[0]
+    by_source = [d for d in drafts if d.sentence <= frame.sentence and
+                 any(_same_speaker(c, s) for c in d.claimants for s in sources)]
+    if by_source:
+        return max(by_source, key=lambda d: d.sentence)
     same = [d for d in drafts if any(f.denial and f.sentence == frame.sentence and f is not frame for f in d.frames)]
     if same:
         return same[0]
@@ -328,6 +333,12 @@ def _same_claim(drafts: list[ClaimDraft], words: set[str], *, denial: bool) -> C
 
 def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
+
+
+def _same_speaker(a: Span, b: Span) -> bool:
+    """One speaker named two ways: the same name, or one name inside the other ("Uber", "Uber's lawyers")."""
+    x, y = a.text.lower().removeprefix("the "), b.text.lower().removeprefix("the ")
+    return x == y or f" {x} " in f" {y} " or f" {y} " in f" {x} "
 
 
 def _same_name(a: Span, b: Span) -> bool:

@@ -159,8 +159,11 @@ class MentionIndex:
         self.mentions: list[Mention] = []
         for index, doc in enumerate(parsed.docs):
             for token in doc:
-                if token.pos_ in {"PROPN", "NOUN"} and token.dep_ not in {"compound", "poss", "amod", "flat"} \
-                        and (token.ent_type_ in SPEAKER_ENTITIES or token.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS):
+                if token.pos_ in {"PROPN", "NOUN"} and token.dep_ not in {"compound", "amod", "flat"} \
+                        and (token.ent_type_ in SPEAKER_ENTITIES or token.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS) \
+                        and (token.dep_ != "poss" or token.pos_ == "PROPN"):
+                    # (a possessor is a mention when it is a name: "US President Donald Trump's administration"
+                    # introduces the president that "the president" later refers to)
                     span = parsed.tokens_span(phrase_tokens(token))
                     if span is not None:
                         kind, plural = classify(token)
