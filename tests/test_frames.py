@@ -67,6 +67,12 @@ def test_not_a_denial(nlp, text):
      ["Ukraine", "States", "Union"], "the vote was illegal"),
     ("Government officials told reporters plans for the raid had been ready for months.", ["officials"],
      "plans for the raid had been ready for months"),
+    # the clause before the verb hung on it too: the "that"-clause after it is what it reports
+    ("The airline went to court in April last year after the Civil Aviation Authority (CAA) said that pilots "
+     "must retire at 60.", ["Authority"], "pilots must retire at 60"),
+    ("The cab company went to court in August last year after Transport for Scotland (TfS) said that drivers "
+     "should have to prove their ability to read maps.", ["Transport"],
+     "drivers should have to prove their ability to read maps"),
 ])
 def test_reports(nlp, text, speakers, content):
     frames = [f for f in _frames(nlp, text) if not f[1]]

@@ -109,7 +109,13 @@ def can_speak(token: Token) -> bool:
 def clause_content(verb: Token) -> tuple[list[Token], bool]:
     """The proposition a verb reports: its clausal complement, or the host clause when the verb is a
     parenthetical ("P, X said" parsed as parataxis)."""
-    for child in verb.children:
+    children = list(verb.children)
+    marked = [c for c in children if c.dep_ == "ccomp" and c.i > verb.i and any(m.dep_ == "mark" for m in c.children)]
+    if marked:
+        # "X went to court after Y said that P": a clause before the verb that the parser also hung on it is
+        # not what it reports when a "that"-clause follows it
+        children = [c for c in children if c.dep_ != "ccomp" or c.i > verb.i]
+    for child in children:
         if child.dep_ == "ccomp" or child.dep_ == "xcomp" and child.lemma_.lower() not in {"be"} and \
                 any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children) and verb.lemma_.lower() in {
                     "claim", "deny", "appear", "admit"}:
