@@ -126,3 +126,19 @@ def test_the_title_resolves_to_a_name_met_as_a_possessor(nlp):
             "The president denied reports that her cabinet would resign.")
     (claim,) = [c for c in claims_of(nlp, text) if c[2]]
     assert claim[2] == ["Acting President Maria Lopez"]
+
+
+def test_a_negation_right_after_a_denial_carries_it_on(nlp):
+    text = ("The newspaper reported that the general was the target of the raid. "
+            "The army disputed that the general was the target of the raid. "
+            "\"The general was not a target,\" Colonel Jane Ward told reporters.")
+    raid = next(c for c in claims_of(nlp, text) if "raid" in c[0])
+    assert raid[1] == ["The newspaper"] and raid[2] == ["The army", "Colonel Jane Ward"]
+
+
+def test_a_negation_about_something_else_disputes_nothing(nlp):
+    text = ("The newspaper reported that the general was the target of the raid. "
+            "The army disputed that the general was the target of the raid. "
+            "\"The weather was not good that week,\" Colonel Jane Ward told reporters.")
+    raid = next(c for c in claims_of(nlp, text) if "raid" in c[0])
+    assert raid[2] == ["The army"]

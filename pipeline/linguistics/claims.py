@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
 # Frames this many sentences apart can still be about one claim ("Y denied the report" after "Z reported").
 BACK_REFERENCE_WINDOW = 3
+# A negation this many sentences after a denial carries it on ("X disputed P. 'It wasn't so,' Y said.").
+ELABORATION_WINDOW = 2
 SAME_CLAIM_OVERLAP = 0.5
 SPEAKER_REPEAT_PENALTY = 0.75
 SENTENCE_REPEAT_PENALTY = 2.0
@@ -73,8 +75,11 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
     recent: list[Mention] = []  # speakers of earlier frames, nearest first: the preferred antecedents of a pronoun
     drafts: list[ClaimDraft] = []
     back_references: list[tuple[Frame, list[Span], list[Span]]] = []
+    negations: list[tuple[Frame, list[Span]]] = []
     for frame in found:
         speakers, unresolved, described = _resolve(frame.speakers, mentions, recent)
+        if not frame.denial and speakers and _negated_proposition(frame.content):
+            negations.append((frame, speakers))
         sources, _, _ = _resolve(frame.sources, mentions, recent)
         recent = described + recent  # a relaying frame's speaker too: "X said he believed P" -> he = X
         if _is_relay(frame, found) or _elaborates_denial(frame, found):
@@ -107,6 +112,8 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
                                 words=_words(frame.content))
             drafts.append(target)
         _add(target, frame, speakers, sources, False, parsed)
+    for frame, speakers in negations:
+        _join_denial(drafts, frame, speakers)
     for draft in drafts:
         _finish(draft, parsed)
         draft.rule_text = claim_text(draft, parsed, mentions)
@@ -251,6 +258,33 @@ def _referent(drafts: list[ClaimDraft], frame: Frame, sources: list[Span] = ()) 
                                           -len(d.frames)))
     after = [d for d in drafts if frame.sentence < d.sentence <= frame.sentence + 2]
     return min(after, key=lambda d: d.sentence) if after else None
+
+
+def _join_denial(drafts: list[ClaimDraft], frame: Frame, speakers: list[Span]) -> None:
+    """"Central Command disputed that P. 'It wasn't a high-value target mission,' Col. Thomas told CNN": a
+    negation asserted right after a denial, by somebody else than the claimants, carries the denial on; its
+    speaker disputes the same claim (the statement stays a claim of its own too)."""
+    denied = [d for d in drafts if any(f.denial and frame.sentence - ELABORATION_WINDOW <= f.sentence < frame.sentence
+                                       for f in d.frames)]
+    if not denied:
+        return
+    target = max(denied, key=lambda d: max(f.sentence for f in d.frames if f.denial and f.sentence < frame.sentence))
+    if not _words(frame.content) & (target.words | _words(target.proposition)):
+        return  # (a negation about something else does not carry the denial on)
+    # (a negation merged into the claim as a restatement of it disputes it all the same: it leaves the claimants)
+    joined = speakers if frame in target.frames else \
+        [s for s in speakers if not any(_same_speaker(s, c) for c in target.claimants)]
+    target.deniers = dedupe(target.deniers + joined)
+
+
+def _negated_proposition(tokens: list[Token]) -> bool:
+    """A proposition whose own verb is negated: "it wasn't a target", "Reince is not next", "we did nothing
+    wrong" (not a negation inside one of its clauses)."""
+    if not tokens:
+        return False
+    root = min(tokens, key=lambda t: len(list(t.ancestors)))
+    return any(c.dep_ == "neg" or c.lower_ in {"nothing", "never", "nobody", "none"} or
+               any(g.dep_ == "det" and g.lower_ == "no" for g in c.children) for c in root.children)
 
 
 def _countered(drafts: list[ClaimDraft], frame: Frame, speakers: list[Span]) -> ClaimDraft | None:
