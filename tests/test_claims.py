@@ -142,3 +142,16 @@ def test_a_negation_about_something_else_disputes_nothing(nlp):
             "\"The weather was not good that week,\" Colonel Jane Ward told reporters.")
     raid = next(c for c in claims_of(nlp, text) if "raid" in c[0])
     assert raid[2] == ["The army"]
+
+
+def test_opposing_a_decision_disputes_the_claim_it_rests_on(nlp):
+    text = ("Judge Ann Cole ruled that the strike was lawful. "
+            "Max Weber, head of the employers' group, criticised the ruling.")
+    (claim,) = claims_of(nlp, text)
+    assert claim == ("The strike was lawful.", ["Judge Ann Cole"], ["Max Weber"])
+
+
+def test_a_vote_against_a_bill_is_no_denial(nlp):
+    text = "Ministers said the bill would cut waiting lists. The upper house rejected the bill on Tuesday."
+    (claim,) = claims_of(nlp, text)
+    assert claim[2] == []

@@ -127,7 +127,7 @@ def _verb_frame(index: int, verb: Token) -> Frame | None:
         return _refusal(index, verb)
     if any(c.dep_ == "aux" and c.lower_ in _MODALS for c in verb.children):
         return None  # "ministers should expect ...", "he could deny ...": nothing asserted yet
-    denying = lemma in lx.DENYING_VERBS or lemma in lx.REJECTING_VERBS or lemma in lx.DESCRIBING_VERBS
+    denying = lemma in lx.DENYING_VERBS | lx.REJECTING_VERBS | lx.DESCRIBING_VERBS | lx.OPPOSING_VERBS
     if infinitive(verb) and not (denying and asserted_infinitive(verb)):
         return None  # "is expected to announce", "wants to claim": nobody is speaking yet
     passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children)
@@ -181,7 +181,14 @@ def _denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
     if lemma == "deny" and _refusing(verb):
         return None  # "denied him bail", "denies redress to thousands": refusing something, not disputing
     described = _described_false(verb)
-    if lemma in lx.DESCRIBING_VERBS and lemma not in lx.DENYING_VERBS | lx.REJECTING_VERBS and described is None:
+    opposed = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None) if lemma in lx.OPPOSING_VERBS else None
+    if opposed is not None and opposed.lemma_.lower() in lx.DECISION_NOUNS and described is None:
+        # "criticised the ruling": disputes the claim the decision rests on, stated before it
+        frame = Frame(index, verb, True, speakers=speakers_of(verb), content=trim(list(opposed.subtree)))
+        frame.back_reference = True
+        return frame
+    if lemma in lx.DESCRIBING_VERBS | lx.OPPOSING_VERBS and lemma not in lx.DENYING_VERBS | lx.REJECTING_VERBS and \
+            described is None and (opposed is None or opposed.lemma_.lower() not in lx.CLAIM_NOUNS):
         return None  # "called for talks", "described the scene"
     frame = Frame(index, verb, True, speakers=speakers_of(verb))
     content, clausal = clause_content(verb)

@@ -24,6 +24,14 @@ DENYING_VERBS = frozenset({"deny", "refute", "rebut", "debunk", "disavow", "cont
 # denial, "rejected the offer" is not.
 REJECTING_VERBS = frozenset({"reject", "dismiss", "rebuff", "contest", "challenge", "question", "counter",
                              "downplay", "discount", "ridicule", "deride", "scorn", "mock", "slam", "decry"})
+# Verbs of opposing: they dispute a claim, and also a decision or measure that puts somebody's claim into effect
+# ("criticised the ruling", "opposed the bill": the judge's, the sponsors' claims); "rejected the bill" is a vote.
+OPPOSING_VERBS = frozenset({"criticise", "criticize", "condemn", "denounce", "oppose", "attack", "slam", "decry",
+                            "deplore", "lambast", "blast", "assail"})
+# What an opposing verb disputes besides claim nouns: decisions and measures, which somebody argued for.
+DECISION_NOUNS = frozenset({"ruling", "decision", "judgment", "judgement", "verdict", "measure", "bill", "law",
+                            "legislation", "plan", "proposal", "policy", "move", "order", "ban", "reform",
+                            "amendment", "deal"})
 # Verbs that describe something as something ("called the reports groundless", "described it as nonsense").
 DESCRIBING_VERBS = frozenset({"call", "describe", "brand", "label", "term", "dismiss", "reject", "characterise",
                               "characterize", "denounce", "condemn", "slam", "decry", "deride"})
