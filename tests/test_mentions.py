@@ -78,3 +78,14 @@ def test_the_country_and_names_with_of(nlp):
     assert [d for _, _, ds in claims_of(nlp, text) for d in ds] == ["Iran"]
     (claim,) = claims_of(nlp, "The Republic of Crimea said the vote was legal.")
     assert claim[1] == ["The Republic of Crimea"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "they": people named by a plural noun, or an organisation
+    ("Prosecutors told the court that the men had planned the attack. They also said the men had bought petrol.",
+     "Prosecutors"),
+    ("Acme Corp said its profits rose. They also said the new factory would open in May.", "Acme Corp"),
+])
+def test_they_refers_to_a_group_of_people_or_an_organisation(nlp, text, expected):
+    claims = claims_of(nlp, text)
+    assert claims[-1][1] == [expected]

@@ -228,17 +228,17 @@ class MentionIndex:
                 return None  # first and second person: the speaker of the quote, not a mention
             kind, plural = classify(head)
             for mention in preferred:  # the speakers of earlier attributions come first
-                if mention.span.end <= at and mention.kind == kind and (mention.plural == plural or kind == "ORG"):
+                if mention.span.end <= at and _agrees(head, kind, plural, mention):
                     return mention.span
             # subjects before other mentions (a pronoun subject tends to continue the subject before it)
-            window = [m for m in self.before(at) if m.kind == kind and (m.plural == plural or kind == "ORG")
+            window = [m for m in self.before(at) if _agrees(head, kind, plural, m)
                       and m.sentence >= parsed.sentence_of(head) - 3]
             best = next((m for m in window if m.is_subject), window[0] if window else None)
             if best is None and parsed.sentence_of(head) <= 2:
                 # an article that opens with "But he denied ...": the person is named right after
                 sentence = parsed.sentence_of(head)
                 best = next((m for m in self.mentions if m.span.start > own.end and m.is_subject and
-                             m.kind == kind and m.plural == plural and m.sentence <= sentence + 2), None)
+                             _agrees(head, kind, plural, m) and m.sentence <= sentence + 2), None)
             return best.span if best is not None else None
         if _is_definite_description(phrase, head):
             return self._described(head, phrase, own) or own
@@ -251,6 +251,14 @@ class MentionIndex:
                         words[0].lower().strip(".") not in _TITLES:
                     return mention.span
         return own
+
+
+def _agrees(pronoun: Token, kind: str, plural: bool, mention: Mention) -> bool:
+    """Whether `mention` can be what `pronoun` refers to: "they" any plural mention (people or groups) or an
+    organisation; "he"/"she" a person; "it" an organisation, country or thing of either number."""
+    if pronoun.lower_ in {"they", "them"}:
+        return mention.plural or mention.kind == "ORG"
+    return mention.kind == kind and (mention.plural == plural or kind == "ORG")
 
 
 def _is_definite_description(phrase: list[Token], head: Token) -> bool:
