@@ -155,3 +155,12 @@ def test_a_vote_against_a_bill_is_no_denial(nlp):
     text = "Ministers said the bill would cut waiting lists. The upper house rejected the bill on Tuesday."
     (claim,) = claims_of(nlp, text)
     assert claim[2] == []
+
+
+def test_no_evidence_for_a_claim_disputes_it_and_otherwise_is_a_claim(nlp):
+    text = ("The rebels said the army had shelled the village on Monday. "
+            "Officials said there was no evidence that the army had shelled the village.")
+    (claim,) = claims_of(nlp, text)
+    assert claim[1:] == (["The rebels"], ["Officials"])
+    (alone,) = claims_of(nlp, "Officials said there was no evidence that the army had shelled the village.")
+    assert alone == ("There was no evidence that the army had shelled the village.", ["Officials"], [])

@@ -20,6 +20,14 @@ def _frames(nlp, text):
     ("Mr Lee denied having met the envoy.", "Lee", "having met the envoy"),
     ("She has denied discussing sanctions with the ambassador.", "She", "discussing sanctions with the ambassador"),
     ("The mayor has continued to deny that any money went missing.", "mayor", "any money went missing"),
+    # no evidence / not true: what would make the claim true is said to be missing
+    ("Officials said there was no evidence that the army had shelled the village.", "Officials",
+     "the army had shelled the village"),
+    ("Police found no evidence that the fire was started deliberately.", "Police",
+     "the fire was started deliberately"),
+    ("The company said there was no truth in reports that it would close the plant.", "company",
+     "it would close the plant"),
+    ("The spokesman said it was not true that the minister had resigned.", "spokesman", "the minister had resigned"),
 ])
 def test_denial_of_a_proposition(nlp, text, speaker, content):
     (lemma, denial, speakers, found, _), *_ = [f for f in _frames(nlp, text) if f[1]]
@@ -176,3 +184,11 @@ def test_critics_counter_a_claim(nlp):
 @pytest.mark.parametrize("text", ["The court denied him bail.", "The law denies redress to thousands of families."])
 def test_deny_with_a_recipient_is_a_refusal(nlp, text):
     assert not [f for f in _frames(nlp, text) if f[1]]
+
+
+@pytest.mark.parametrize("text", [
+    "Investigators said they had found no evidence of wrongdoing.",  # names no proposition: their own claim
+    "He said there was no sign of a deal.",
+])
+def test_no_evidence_of_a_thing_is_a_claim_not_a_denial(nlp, text):
+    assert [f for f in _frames(nlp, text) if f[1]] == [] and _frames(nlp, text)

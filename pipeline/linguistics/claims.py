@@ -100,8 +100,8 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         target = _countered(drafts, frame, speakers) if frame.counter else _referent(drafts, frame, sources)
         if target is None and frame.counter:  # nothing it answers: an ordinary claim of its own
             frame.denial = False
-            target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=frame.content, clausal=True,
-                                words=_words(frame.content))
+            own = frame.statement or frame.content
+            target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=own, clausal=True, words=_words(own))
             drafts.append(target)
             _add(target, frame, speakers, sources, False, parsed)
             continue
@@ -294,6 +294,8 @@ def _countered(drafts: list[ClaimDraft], frame: Frame, speakers: list[Span]) -> 
     if not others:
         return None
     words = _words(frame.content)
+    if frame.statement:  # "no evidence that P": P restates the claim it answers
+        return _same_claim(others, words, denial=True)
     best = max(others, key=lambda d: (len(d.words & words), -d.sentence))
     return best if len(best.words & words) >= 2 else None
 

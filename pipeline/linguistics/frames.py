@@ -40,6 +40,9 @@ class Frame:
     sources: list[Token] = field(default_factory=list)  # who made the disputed claim (denials)
     back_reference: bool = False  # "denied the report": disputes a claim stated elsewhere
     counter: bool = False  # "critics say ...": the content is a counter-claim to a claim stated elsewhere
+    #: what the speaker says in their own words, when that is not `content` ("there is no evidence that P"
+    #: disputes P): the claim a counter-frame makes when it answers no claim of the article
+    statement: list[Token] = field(default_factory=list)
 
     @property
     def start(self) -> int:
@@ -153,6 +156,9 @@ def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         return Frame(index, verb, False, content=trim(list(subject.subtree) + list(prep.subtree)), clausal=True)
     if lemma in lx.EVIDENTIAL_VERBS and speakers and not can_speak(speakers[0]):
         speakers = []  # "the figures show that P", "the vote showed P": evidence, nobody speaking
+    found_none = next((c for c in verb.children if c.dep_ in {"dobj", "obj"} and _no_evidence(c)), None)
+    if found_none is not None:  # "police found no evidence that P"
+        return _disputed_for_want_of(Frame(index, verb, True, speakers=speakers), found_none, list(found_none.subtree))
     content, clausal = clause_content(verb)
     if not content and lemma in lx.ACCUSING_VERBS:
         content, clausal = accusation(verb), True
@@ -160,12 +166,48 @@ def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         return None
     frame = Frame(index, verb, False, speakers=speakers, content=content, clausal=clausal)
     innocent = any(t.lemma_.lower() in lx.INNOCENCE_WORDS for t in content)
-    if lemma in lx.INSISTING_VERBS and (negated_clause(content) or innocent) or _falsity_predication(content):
+    root = min(content, key=lambda t: len(list(t.ancestors)))
+    lacking = next((c for c in root.children if c.dep_ in {"attr", "nsubj", "dobj"} and _no_evidence(c)), None)
+    falsity = _falsity_predication(content)
+    if lacking is not None:  # "said there was no evidence that P": P disputed
+        frame.denial = True
+        return _disputed_for_want_of(frame, lacking, content)
+    if lemma in lx.INSISTING_VERBS and (negated_clause(content) or innocent) or falsity is not None:
         # "insisted it had broken no rules", "said the reports were baseless": a denial in the speaker's words
         frame.denial = True
-        frame.back_reference = _falsity_predication(content) is not None or innocent  # "insist she is innocent"
+        frame.back_reference = falsity is not None or innocent  # "insist she is innocent"
+        extraposed = next((c for c in root.children if c.dep_ == "ccomp" and c.i > falsity.i), None) \
+            if falsity is not None and root.i < falsity.i else None
+        if extraposed is not None:  # "said it was not true that P": P itself
+            frame.content, frame.clausal, frame.back_reference = trim(list(extraposed.subtree)), True, False
     elif speakers and speakers[0].lemma_.lower() in lx.OPPONENT_NOUNS:
         frame.denial = frame.counter = True  # "Critics say the bill is a power grab": disputing, in other words
+    return frame
+
+
+def _no_evidence(noun: Token) -> bool:
+    """"no evidence", "no proof", "no truth": the absence of what would make a claim true."""
+    return noun.lemma_.lower() in lx.SUPPORT_NOUNS and any(c.dep_ == "det" and c.lower_ == "no" for c in noun.children)
+
+
+def _disputed_for_want_of(frame: Frame, noun: Token, statement: list[Token]) -> Frame:
+    """What "no evidence/truth" disputes: its clause ("no evidence that P", also lower down: "no indication
+    from the transcripts that P"), or the clause of the claim it names ("no truth in reports that P"). It
+    answers a claim made in the article (a counter-claim); when it answers none, or names no proposition ("no
+    evidence of wrongdoing"), it is the speaker's own claim, negation and all."""
+    frame.counter, frame.statement = True, trim(statement)
+    clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.pos_ in {"VERB", "AUX"}), None) or \
+        next((c for c in noun.subtree if c.dep_ in {"acl", "ccomp"} and any(m.dep_ == "mark" and m.lower_ == "that"
+                                                                          for m in c.children)), None)
+    if clause is not None:
+        frame.content, frame.clausal = trim(list(clause.subtree)), True
+        return frame
+    prep = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ in {"of", "for", "in", "to", "behind"}), None)
+    target = next((c for c in prep.children if c.dep_ in {"pobj", "pcomp"}), None) if prep is not None else None
+    if target is not None and target.lemma_.lower() in lx.CLAIM_NOUNS:
+        return _with_object(frame, target)
+    frame.denial = frame.counter = False
+    frame.content, frame.clausal, frame.statement = frame.statement, True, []
     return frame
 
 

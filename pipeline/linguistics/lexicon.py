@@ -64,6 +64,9 @@ FALSITY_WORDS = frozenset({
     "unproven", "untenable", "far-fetched", "hoax", "concoction", "concocted", "twisted",
     "rumour", "rumor", "innuendo",
 })
+# What a claim would need to be true: "there is no evidence/proof/truth that P" disputes P.
+SUPPORT_NOUNS = frozenset({"evidence", "proof", "truth", "basis", "indication", "sign", "foundation", "substance",
+                           "grounds", "ground"})
 # Nouns whose "not guilty" plea or protest is a denial ("pleaded not guilty", "protested his innocence").
 INNOCENCE_WORDS = frozenset({"innocence", "innocent"})
 # Claim nouns that state an assertion by somebody, which a clause can spell out ("reports that P").
