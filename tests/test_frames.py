@@ -192,3 +192,16 @@ def test_deny_with_a_recipient_is_a_refusal(nlp, text):
 ])
 def test_no_evidence_of_a_thing_is_a_claim_not_a_denial(nlp, text):
     assert [f for f in _frames(nlp, text) if f[1]] == [] and _frames(nlp, text)
+
+
+@pytest.mark.parametrize("text, content", [
+    ("The singer had been drinking before the crash, a court has heard.", "The singer had been drinking before the crash"),
+    ("The jury heard that the driver had been drinking.", "the driver had been drinking"),
+    ("The inquest was told the pilot had no warning.", "the pilot had no warning"),
+])
+def test_a_claim_heard_in_court_is_made_by_nobody_named(nlp, text, content):
+    assert [(f[1], f[2], f[3]) for f in _frames(nlp, text)] == [(False, [], content)]
+
+
+def test_hearing_a_noise_is_no_claim(nlp):
+    assert _frames(nlp, "She heard a noise outside the house.") == []

@@ -138,12 +138,26 @@ def _verb_frame(index: int, verb: Token) -> Frame | None:
         frame = _denial(index, verb, lemma, passive)
         if frame is not None:
             return frame
-    if lemma in lx.REPORTING_VERBS:
+    if lemma in lx.REPORTING_VERBS or lemma == "hear":
         return _report(index, verb, lemma, passive)
     return None
 
 
+def _heard_in_court(verb: Token, lemma: str, passive: bool) -> bool:
+    """"P, a court heard", "the jury was told that P": a claim made before a court or an inquiry, by somebody
+    the sentence does not name (the court only hears it)."""
+    subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subject is None or subject.lemma_.lower() not in lx.HEARING_BODIES:
+        return False
+    return lemma == "hear" and not passive or lemma == "tell" and passive and not agent_of(verb)
+
+
 def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
+    if _heard_in_court(verb, lemma, passive):
+        content, clausal = clause_content(verb)
+        return Frame(index, verb, False, content=content, clausal=clausal) if content else None
+    if lemma == "hear":
+        return None  # "she heard a noise"
     speakers = agent_of(verb) if passive else speakers_of(verb)
     if passive and not speakers and lemma not in lx.ACCUSING_VERBS | {"allege"}:
         return None  # "it was reported that ...", "X is said to ...": nobody named asserts it

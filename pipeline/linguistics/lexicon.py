@@ -83,6 +83,9 @@ STANCE_ADJECTIVES = frozenset({"concerned", "worried", "confident", "convinced",
 # Reporting verbs whose subject may be evidence rather than a speaker ("the figures show", "a study found").
 EVIDENTIAL_VERBS = frozenset({"show", "indicate", "suggest", "prove", "demonstrate", "reveal", "find", "confirm",
                               "imply", "signal"})
+# Bodies before which claims are made: "a court heard that P", "the inquiry was told P".
+HEARING_BODIES = frozenset({"court", "jury", "juror", "tribunal", "inquiry", "inquest", "hearing", "trial",
+                            "committee", "panel", "commission"})
 # Who disputes by definition: what such a speaker says is a counter-claim ("critics say ...").
 OPPONENT_NOUNS = frozenset({"critic", "opponent", "detractor", "sceptic", "skeptic", "naysayer", "dissenter",
                             "objector", "foe"})
