@@ -164,3 +164,12 @@ def test_no_evidence_for_a_claim_disputes_it_and_otherwise_is_a_claim(nlp):
     assert claim[1:] == (["The rebels"], ["Officials"])
     (alone,) = claims_of(nlp, "Officials said there was no evidence that the army had shelled the village.")
     assert alone == ("There was no evidence that the army had shelled the village.", ["Officials"], [])
+
+
+def test_opponents_answer_the_supporters_claim(nlp):
+    text = ("Supporters of the scheme say it will cut traffic in the city centre. "
+            "A study found that bus journeys in Leeds had become faster since 2019. "
+            "Opponents say the charge, backed by the council, is a tax on commuters from Leeds.")
+    claims = claims_of(nlp, text)
+    traffic = next(c for c in claims if "traffic" in c[0])
+    assert traffic[1] == ["Supporters of the scheme"] and traffic[2] == ["Opponents"]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.linguistics.frames import Frame, find_frames
 from pipeline.linguistics.roles import tokens_text
-from pipeline.linguistics.lexicon import CLAIM_NOUNS
+from pipeline.linguistics.lexicon import CLAIM_NOUNS, SUPPORTER_NOUNS
 from pipeline.linguistics.mentions import Mention, MentionIndex, is_pronoun
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.records import Span
@@ -296,6 +296,10 @@ def _countered(drafts: list[ClaimDraft], frame: Frame, speakers: list[Span]) -> 
     words = _words(frame.content)
     if frame.statement:  # "no evidence that P": P restates the claim it answers
         return _same_claim(others, words, denial=True)
+    # "Supporters of the bill say P ... Opponents say Q": the other camp's claim is what critics answer
+    camp = [d for d in others if any(s.lemma_.lower() in SUPPORTER_NOUNS for f in d.frames for s in f.speakers)]
+    if camp:
+        return min(camp, key=lambda d: abs(d.sentence - frame.sentence))
     best = max(others, key=lambda d: (len(d.words & words), -d.sentence))
     return best if len(best.words & words) >= 2 else None
 

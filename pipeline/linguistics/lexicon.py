@@ -83,6 +83,9 @@ STANCE_ADJECTIVES = frozenset({"concerned", "worried", "confident", "convinced",
 # Reporting verbs whose subject may be evidence rather than a speaker ("the figures show", "a study found").
 EVIDENTIAL_VERBS = frozenset({"show", "indicate", "suggest", "prove", "demonstrate", "reveal", "find", "confirm",
                               "imply", "signal"})
+# Who argues for something by definition: the camp critics and opponents answer.
+SUPPORTER_NOUNS = frozenset({"supporter", "proponent", "backer", "advocate", "defender", "champion", "sponsor",
+                             "architect", "author"})
 # Bodies before which claims are made: "a court heard that P", "the inquiry was told P".
 HEARING_BODIES = frozenset({"court", "jury", "juror", "tribunal", "inquiry", "inquest", "hearing", "trial",
                             "committee", "panel", "commission"})
