@@ -89,3 +89,15 @@ def test_the_country_and_names_with_of(nlp):
 def test_they_refers_to_a_group_of_people_or_an_organisation(nlp, text, expected):
     claims = claims_of(nlp, text)
     assert claims[-1][1] == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "I"/"we" inside a quote: the quote's speaker
+    ("\"I think there is no doubt that the agency was spying on us,\" Mr Spicer said.", "Mr Spicer"),
+    ("\"We believe the plant will close in May,\" the union said on Monday.", "the union"),
+    # a verb inside a prepositional phrase takes the subject of the verb it hangs on
+    ("The mayor won over critics by announcing he would cut the fares.", "The mayor"),
+])
+def test_speaker_of_a_nested_attribution(nlp, text, expected):
+    ((_, claimants, _),) = claims_of(nlp, text)
+    assert claimants == [expected]

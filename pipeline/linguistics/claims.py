@@ -77,7 +77,7 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
     back_references: list[tuple[Frame, list[Span], list[Span]]] = []
     negations: list[tuple[Frame, list[Span]]] = []
     for frame in found:
-        speakers, unresolved, described = _resolve(frame.speakers, mentions, recent)
+        speakers, unresolved, described = _resolve(_first_person_quoted(frame, found), mentions, recent)
         if not frame.denial and speakers and _negated_proposition(frame.content):
             negations.append((frame, speakers))
         sources, _, _ = _resolve(frame.sources, mentions, recent)
@@ -156,6 +156,16 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
     text = text.strip(" \"“”'‘’")
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _first_person_quoted(frame: Frame, frames: list[Frame]) -> list[Token]:
+    """The speakers of `frame`, where "I" or "we" is the speaker of the quote around it: '"I believe P," Y
+    said' -> Y."""
+    if not frame.speakers or any(s.lower_ not in {"i", "we"} for s in frame.speakers):
+        return frame.speakers
+    outer = next((other for other in frames if other is not frame and other.speakers and
+                  other.cue.doc is frame.cue.doc and frame.cue.i in {t.i for t in other.content}), None)
+    return outer.speakers if outer is not None else frame.speakers
 
 
 def _is_relay(frame: Frame, frames: list[Frame]) -> bool:

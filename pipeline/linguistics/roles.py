@@ -32,6 +32,9 @@ def speakers_of(verb: Token) -> list[Token]:
         if current.dep_ in {"conj", "advcl", "xcomp"} and current.head.pos_ in {"VERB", "AUX"}:
             current = current.head
             continue
+        if current.dep_ == "pcomp" and current.head.dep_ == "prep" and current.head.head.pos_ in {"VERB", "AUX"}:
+            current = current.head.head  # "X said ..., before suggesting P", "won over critics by announcing P"
+            continue
         if current.dep_ == "acl" and current.head.pos_ in {"NOUN", "PROPN"}:
             return owner_of(current.head)
         if current.dep_ == "ROOT":
