@@ -101,3 +101,14 @@ def test_they_refers_to_a_group_of_people_or_an_organisation(nlp, text, expected
 def test_speaker_of_a_nested_attribution(nlp, text, expected):
     ((_, claimants, _),) = claims_of(nlp, text)
     assert claimants == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A statement by the central bank on Monday warned of risks. The statement said the currency would stay weak.",
+     "the central bank"),
+    ("Acme Corp said in a statement that profits fell. The statement said the new plant would open in May.",
+     "Acme Corp"),
+    ("The statement said the new plant would open in May.", "The statement"),  # nobody issued it before
+])
+def test_a_document_speaks_for_its_issuer(nlp, text, expected):
+    assert claims_of(nlp, text)[-1][1] == [expected]

@@ -51,6 +51,10 @@ PERSON_NOUNS = {"president", "minister", "spokesman", "spokeswoman", "spokespers
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "prof", "professor", "mr.", "mrs.",
            "ms.", "dr."}
 MAX_TOKENS = 12
+# Documents that "say" for whoever issued them ("the statement said"), and how far back their issuer is sought.
+DOCUMENT_NOUNS = {"statement", "report", "letter", "study", "review", "document", "brief", "filing", "release",
+                  "communique", "memo", "memorandum", "survey", "ruling", "judgment", "complaint", "lawsuit"}
+ISSUER_WINDOW = 3
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,26 @@ class MentionIndex:
                 return max(people, key=lambda m: (text.count(m.span.text.split()[-1]), m.span.start)).span
         return None
 
+    def _issuer(self, head: Token) -> Span | None:
+        """Who issued "the statement" that speaks: the owner of the same document named in the sentences
+        before ("a statement by the central bank ... The statement said ...", "X said in a statement")."""
+        at = self.parsed.sentence_of(head)
+        lemma = head.lemma_.lower()
+        for doc in reversed(self.parsed.docs[max(0, at - ISSUER_WINDOW) : at + 1]):
+            for token in reversed(doc):
+                if token.lemma_.lower() != lemma or token is head or token.doc is head.doc and token.i > head.i:
+                    continue
+                owner = next((c for c in token.children if c.dep_ == "poss" and c.pos_ != "PRON"), None)
+                by = next((c for c in token.children if c.dep_ == "prep" and c.lower_ in {"by", "from"}), None)
+                owner = owner or next((c for c in (by.children if by is not None else []) if c.dep_ == "pobj"), None)
+                if owner is None and token.dep_ == "pobj" and token.head.lower_ == "in":  # "X said in a statement"
+                    verb = token.head.head
+                    owner = next((c for c in verb.children if c.dep_ == "nsubj" and c.pos_ != "PRON"), None)
+                if owner is not None and (owner.pos_ == "PROPN" or owner.ent_type_ in SPEAKER_ENTITIES or
+                                          owner.lemma_.lower() in ORG_NOUNS | PERSON_NOUNS):
+                    return self.parsed.tokens_span(phrase_tokens(owner))
+        return None
+
     def describe(self, span: Span, head: Token) -> Mention:
         """`span` (what `head` resolved to) as a Mention: the index's own entry when it has one."""
         for mention in self.mentions:
@@ -242,6 +266,9 @@ class MentionIndex:
             return best.span if best is not None else None
         if _is_definite_description(phrase, head):
             return self._described(head, phrase, own) or own
+        if head.pos_ == "NOUN" and head.lemma_.lower() in DOCUMENT_NOUNS and phrase[0].lower_ in {"the", "this"} \
+                and len(phrase) == 2:
+            return self._issuer(head) or own
         if head.pos_ == "PROPN" and \
                 len([t for t in phrase if t.pos_ == "PROPN" and t.lower_ not in _TITLES]) == 1:
             surname = head.text
