@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pipeline.linguistics.frames import Frame, find_frames
+from pipeline.linguistics.frame import Frame
+from pipeline.linguistics.frames import find_frames
 from pipeline.linguistics.roles import tokens_text
 from pipeline.linguistics.lexicon import CLAIM_NOUNS, SUPPORTER_NOUNS
 from pipeline.linguistics.mentions import Mention, MentionIndex, is_pronoun

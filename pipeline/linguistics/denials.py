@@ -1,0 +1,215 @@
+"""Frames of disputing, read off the parse: denials ("denied that P", "denied the report", "denied murder"),
+rejections of a claim ("rejected suggestions that P", "dismissed X as hearsay", "called the allegations false"),
+pleas ("pleaded not guilty"), refusals ("refused to accept P"), denial nouns ("issued a denial"), and claims
+called false or said to lack support ("the reports are baseless", "there is no evidence that P"). Like
+`frames`, English syntax over general vocabulary (`lexicon`)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pipeline.linguistics import lexicon as lx
+from pipeline.linguistics.frame import Frame
+from pipeline.linguistics.roles import (BACK_DETERMINERS, SUBJECTS, agent_of, claim_source, clause_content, negated,
+                                       speakers_of, trim, with_conjuncts)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+
+def no_evidence(noun: Token) -> bool:
+    """"no evidence", "no proof", "no truth": the absence of what would make a claim true."""
+    return noun.lemma_.lower() in lx.SUPPORT_NOUNS and any(c.dep_ == "det" and c.lower_ == "no" for c in noun.children)
+
+
+def disputed_for_want_of(frame: Frame, noun: Token, statement: list[Token]) -> Frame:
+    """What "no evidence/truth" disputes: its clause ("no evidence that P", also lower down: "no indication
+    from the transcripts that P"), or the clause of the claim it names ("no truth in reports that P"). It
+    answers a claim made in the article (a counter-claim); when it answers none, or names no proposition ("no
+    evidence of wrongdoing"), it is the speaker's own claim, negation and all."""
+    frame.counter, frame.statement = True, trim(statement)
+    clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.pos_ in {"VERB", "AUX"}), None) or \
+        next((c for c in noun.subtree if c.dep_ in {"acl", "ccomp"} and any(m.dep_ == "mark" and m.lower_ == "that"
+                                                                          for m in c.children)), None)
+    if clause is not None:
+        frame.content, frame.clausal = trim(list(clause.subtree)), True
+        return frame
+    prep = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ in {"of", "for", "in", "to", "behind"}), None)
+    target = next((c for c in prep.children if c.dep_ in {"pobj", "pcomp"}), None) if prep is not None else None
+    if target is not None and target.lemma_.lower() in lx.CLAIM_NOUNS:
+        return with_object(frame, target)
+    frame.denial = frame.counter = False
+    frame.content, frame.clausal, frame.statement = frame.statement, True, []
+    return frame
+
+
+def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
+    if passive:
+        # "the claims were dismissed by the ministry" disputes; "the amendment was rejected by the Commons",
+        # "being denied his rights" do not: only a claim noun can be denied in the passive
+        subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        speakers = agent_of(verb)
+        if subject is None or not speakers or subject.lemma_.lower() not in lx.CLAIM_NOUNS:
+            return None
+        return with_object(Frame(index, verb, True, speakers=speakers), subject)
+    if lemma == "deny" and _refusing(verb):
+        return None  # "denied him bail", "denies redress to thousands": refusing something, not disputing
+    described = _described_false(verb)
+    opposed = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None) if lemma in lx.OPPOSING_VERBS else None
+    if opposed is not None and opposed.lemma_.lower() in lx.DECISION_NOUNS and described is None:
+        # "criticised the ruling": disputes the claim the decision rests on, stated before it
+        frame = Frame(index, verb, True, speakers=speakers_of(verb), content=trim(list(opposed.subtree)))
+        frame.back_reference = True
+        return frame
+    if lemma in lx.DESCRIBING_VERBS | lx.OPPOSING_VERBS and lemma not in lx.DENYING_VERBS | lx.REJECTING_VERBS and \
+            described is None and (opposed is None or opposed.lemma_.lower() not in lx.CLAIM_NOUNS):
+        return None  # "called for talks", "described the scene"
+    frame = Frame(index, verb, True, speakers=speakers_of(verb))
+    content, clausal = clause_content(verb)
+    if len(content) == 1 and (content[0].pos_ in {"PRON", "DET"} or content[0].lower_ in BACK_DETERMINERS):
+        # "ETP disputes that."
+        frame.content, frame.back_reference = content, True
+        return frame
+    if content:
+        frame.content, frame.clausal = content, clausal
+        return frame
+    gerund = next((c for c in verb.children if c.dep_ in {"xcomp", "pcomp"} and c.pos_ in {"VERB", "AUX"}
+                   or c.dep_ == "dobj" and c.tag_ == "VBG"), None)
+    if gerund is not None:  # "denied discussing sanctions", "denied having met him"
+        frame.content, frame.clausal = trim(list(gerund.subtree)), True
+        return frame
+    obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
+    if obj is not None and obj is described:  # "called [the allegations] hearsay": the claim is the compound
+        obj = next((c for c in obj.children if c.dep_ == "compound" and c.lemma_.lower() in lx.CLAIM_NOUNS), obj)
+    if obj is None:
+        return frame if lemma in lx.DENYING_VERBS else None  # "X denies." disputes what was said before
+    if lemma in lx.DENYING_VERBS or obj.lemma_.lower() in lx.CLAIM_NOUNS or described is not None or \
+            obj.lower_ in {"it", "this", "that", "them"}:
+        return with_object(frame, obj)
+    return None  # "rejected the offer", "dismissed the coach": not a claim
+
+
+def _refusing(verb: Token) -> bool:
+    """"deny" with a recipient: "denied him bail" (a dative), "denies redress to thousands" (a "to" after an
+    object that is no claim)."""
+    obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
+    to = any(c.dep_ == "prep" and c.lower_ == "to" for c in verb.children)
+    # ("him bail" parsed as a clause with an object pronoun for its subject is the same double object)
+    misparsed = any(c.dep_ == "ccomp" and any(g.dep_ == "nsubj" and g.lower_ in {"him", "her", "them", "us", "me"}
+                                               for g in c.children) for c in verb.children)
+    return misparsed or any(c.dep_ == "dative" for c in verb.children) or \
+        to and obj is not None and obj.lemma_.lower() not in lx.CLAIM_NOUNS and obj.pos_ == "NOUN"
+
+
+def plea(index: int, verb: Token) -> Frame | None:
+    """"pleaded not guilty (to charges of X)", "pleaded innocent": a denial of the charges."""
+    words = {t.lower_ for t in verb.subtree}
+    if not ("guilty" in words and "not" in words or words & lx.INNOCENCE_WORDS):
+        return None
+    frame = Frame(index, verb, True, speakers=speakers_of(verb))
+    to = next((c for c in verb.subtree if c.dep_ == "prep" and c.lower_ == "to" and c.head.i in
+               {verb.i} | {g.i for g in verb.children if g.lower_ in {"guilty", "innocent"}}), None)
+    obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    if obj is None:
+        frame.back_reference = True  # "X pleaded not guilty": to the charges stated before
+        return frame
+    return with_object(frame, obj)
+
+
+def refusal(index: int, verb: Token) -> Frame | None:
+    """"refused to accept/recognise the result": a refusal to grant a claim."""
+    granted = next((c for c in verb.children if c.dep_ == "xcomp" and c.lemma_.lower() in lx.REFUSED_VERBS), None)
+    if granted is None or negated(verb):
+        return None
+    frame = Frame(index, verb, True, speakers=speakers_of(verb))
+    content, clausal = clause_content(granted)
+    if content:
+        frame.content, frame.clausal = content, clausal
+        return frame
+    obj = next((c for c in granted.children if c.dep_ in {"dobj", "obj"}), None)
+    return with_object(frame, obj) if obj is not None else None
+
+
+def denial_noun(index: int, noun: Token) -> Frame | None:
+    """"X issued a denial", "repeated the denial", "X's rejection of the claims", "in a denial that P": the
+    denier is the noun's owner or the subject of the verb it is the object of."""
+    speakers = [c for c in noun.children if c.dep_ == "poss" and c.lower_ not in BACK_DETERMINERS]
+    if speakers:
+        speakers = with_conjuncts(speakers[0])
+    elif noun.dep_ in {"dobj", "obj"} and noun.head.pos_ in {"VERB", "AUX"} and not negated(noun.head):
+        speakers = speakers_of(noun.head)
+    if not speakers:
+        return None
+    frame = Frame(index, noun, True, speakers=speakers)
+    clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.pos_ in {"VERB", "AUX"}), None)
+    of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    target = next((c for c in of.children if c.dep_ in {"pobj", "pcomp"}), None) if of is not None else None
+    if clause is not None:
+        frame.content, frame.clausal = trim(list(clause.subtree)), True
+    elif target is not None:
+        return with_object(frame, target)
+    else:
+        frame.back_reference = True
+    return frame
+
+
+def with_object(frame: Frame, obj: Token) -> Frame:
+    """Fill a denial's content from the noun it disputes: the claim's own clause ("claims that P"), the
+    nominal itself ("charges of fraud", "murder"), or a back-reference ("the report", "it")."""
+    frame.sources = claim_source(obj)
+    described = {t.i for c in obj.children if c.dep_ == "prep" and c.lower_ == "as" for t in c.subtree}
+    subtree = [t for t in obj.subtree if t.i not in described]  # "the report [as gossip]": how, not what
+    clause = next((c for c in obj.children if c.dep_ in {"acl", "ccomp", "relcl", "appos"} and
+                   (c.pos_ in {"VERB", "AUX"}) and any(m.dep_ == "mark" or m.dep_ in SUBJECTS for m in c.children)),
+                  None)
+    if clause is not None and obj.lemma_.lower() in lx.CLAIM_NOUNS and clause.dep_ != "relcl":
+        frame.content, frame.clausal = trim(list(clause.subtree)), True
+        return frame
+    lemma = obj.lemma_.lower()
+    determiners = {c.lower_ for c in obj.children if c.dep_ in {"det", "poss"}}
+    of_complement = any(c.dep_ == "prep" and c.lower_ in {"of", "that", "about", "over"} for c in obj.children)
+    if obj.pos_ == "PRON" or lemma in lx.CLAIM_NOUNS and not of_complement and \
+            (determiners & BACK_DETERMINERS or not determiners or frame.sources):
+        frame.back_reference = True
+        frame.content = trim(subtree)
+        return frame
+    frame.content = trim(subtree)
+    return frame
+
+
+def _described_false(verb: Token) -> Token | None:
+    """The falsity word of "called X false", "described it as nonsense", "dismissed X as hearsay"."""
+    for child in verb.children:
+        if child.dep_ in {"oprd", "acomp", "xcomp", "ccomp"} and child.lemma_.lower() in lx.FALSITY_WORDS | {"lie"}:
+            return child
+        if child.dep_ in {"oprd", "xcomp", "ccomp"} and any(g.lemma_.lower() in lx.FALSITY_WORDS for g in child.subtree):
+            return child
+        if child.dep_ == "prep" and child.lower_ == "as":
+            if any(g.lemma_.lower() in lx.FALSITY_WORDS for g in child.subtree):
+                return child
+        if child.dep_ == "dobj" and child.lemma_.lower() in lx.FALSITY_WORDS and \
+                any(g.dep_ == "compound" and g.lemma_.lower() in lx.CLAIM_NOUNS for g in child.children):
+            return child  # "called the allegations hearsay" parsed as one noun phrase
+        if child.dep_ in {"dobj"}:
+            for grand in child.children:
+                if grand.dep_ in {"amod", "appos", "oprd"} and grand.i > child.i and \
+                        grand.lemma_.lower() in lx.FALSITY_WORDS:
+                    return grand
+    return None
+
+
+def falsity_predication(content: list[Token]) -> Token | None:
+    """"the reports were baseless", "it is untrue", "this is a lie": a claim called false inside a report."""
+    if not content:
+        return None
+    root = min(content, key=lambda t: len(list(t.ancestors)))
+    if root.lemma_.lower() != "be" and root.pos_ != "AUX":
+        return None
+    subject = next((c for c in root.children if c.dep_ in SUBJECTS), None)
+    predicate = next((c for c in root.children if c.dep_ in {"acomp", "attr"}), None)
+    if subject is None or predicate is None or subject.lemma_.lower() not in lx.CLAIM_NOUNS | {"it", "this", "that"}:
+        return None
+    words = {t.lemma_.lower() for t in predicate.subtree}
+    # "the reports are baseless", and negated truth: "that is not true", "this is not the case"
+    if not negated(root) and words & lx.FALSITY_WORDS or negated(root) and words & lx.TRUTH_WORDS:
+        return predicate
+    return None
