@@ -280,7 +280,8 @@ def _join_denial(drafts: list[ClaimDraft], frame: Frame, speakers: list[Span]) -
     if not denied:
         return
     target = max(denied, key=lambda d: max(f.sentence for f in d.frames if f.denial and f.sentence < frame.sentence))
-    if not _words(frame.content) & (target.words | _words(target.proposition)):
+    said = {w for f in target.frames for w in _words(list(f.cue.sent))}  # the sentences stating and denying it
+    if not _words(frame.content) & (target.words | _words(target.proposition) | said):
         return  # (a negation about something else does not carry the denial on)
     # (a negation merged into the claim as a restatement of it disputes it all the same: it leaves the claimants)
     joined = speakers if frame in target.frames else \
