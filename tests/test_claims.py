@@ -173,3 +173,11 @@ def test_opponents_answer_the_supporters_claim(nlp):
     claims = claims_of(nlp, text)
     traffic = next(c for c in claims if "traffic" in c[0])
     assert traffic[1] == ["Supporters of the scheme"] and traffic[2] == ["Opponents"]
+
+
+def test_a_negation_speaking_of_the_stating_sentence_carries_the_denial_on(nlp):
+    text = ("The president said in a tweet that the caucus would hurt the party. "
+            "Members of the caucus dismissed the president's threats. "
+            "\"I'm not going to get hung up on a tweet,\" Rep. Ann Dale said.")
+    deniers = {d for c in claims_of(nlp, text) for d in c[2]}
+    assert "Rep. Ann Dale" in deniers
