@@ -1,6 +1,8 @@
 """Claims assembled from frames: the disputed proposition, who asserts it, who disputes it, which first."""
 from __future__ import annotations
 
+import pytest
+
 from pipeline.linguistics.claims import draft_claims
 from tests.conftest import claims_of, parse_one
 
@@ -181,3 +183,21 @@ def test_a_negation_speaking_of_the_stating_sentence_carries_the_denial_on(nlp):
             "\"I'm not going to get hung up on a tweet,\" Rep. Ann Dale said.")
     deniers = {d for c in claims_of(nlp, text) for d in c[2]}
     assert "Rep. Ann Dale" in deniers
+
+
+@pytest.mark.parametrize("text", [
+    # a policy of its own, not one the article spoke of
+    "\"America wants to pick a fight there,\" said Duterte, who has openly criticised US security policies.",
+    # nobody disputes their own claim
+    "Senator Ann Lee said the bill would cut premiums. Senator Ann Lee opposed the bill on Friday.",
+])
+def test_opposing_what_the_article_did_not_claim_disputes_nothing(nlp, text):
+    assert all(not deniers for _, _, deniers in claims_of(nlp, text))
+
+
+def test_a_claimant_restating_a_claim_in_the_negative_does_not_dispute_it(nlp):
+    text = ("\"I cannot vote for any bill that raises premiums,\" Senator Ted Cruz said. "
+            "Two senators opposed the bill on Friday. "
+            "Cruz said on Sunday that he would not vote for any bill that raises premiums.")
+    premiums = next(c for c in claims_of(nlp, text) if "cannot" in c[0])
+    assert "Senator Ted Cruz" in premiums[1] and not any("Cruz" in d for d in premiums[2])

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.frames import find_frames
 from pipeline.linguistics.roles import tokens_text
-from pipeline.linguistics.lexicon import CLAIM_NOUNS, SUPPORTER_NOUNS
+from pipeline.linguistics.lexicon import CLAIM_NOUNS, DECISION_NOUNS, SUPPORTER_NOUNS
 from pipeline.linguistics.mentions import Mention, MentionIndex, is_pronoun
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.records import Span
@@ -77,8 +77,10 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
     drafts: list[ClaimDraft] = []
     back_references: list[tuple[Frame, list[Span], list[Span]]] = []
     negations: list[tuple[Frame, list[Span]]] = []
+    resolved: dict[int, list[Span]] = {}  # each frame's speakers as resolved mentions, by id(frame)
     for frame in found:
         speakers, unresolved, described = _resolve(_first_person_quoted(frame, found), mentions, recent)
+        resolved[id(frame)] = speakers
         if not frame.denial and speakers and _negated_proposition(frame.content):
             negations.append((frame, speakers))
         sources, _, _ = _resolve(frame.sources, mentions, recent)
@@ -98,7 +100,9 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         target.speaker_mentions = described + target.speaker_mentions
         target.generic += [m.span for m in described if m.head_lemma in CLAIM_NOUNS]
     for frame, speakers, sources in back_references:
-        target = _countered(drafts, frame, speakers) if frame.counter else _referent(drafts, frame, sources)
+        # (nobody disputes their own claim: "Collins said she would vote no ... she joins others opposing the bill")
+        others = [d for d in drafts if not any(_same_speaker(s, c) for s in speakers for c in d.claimants)]
+        target = _countered(others, frame, speakers) if frame.counter else _referent(others, frame, sources)
         if target is None and frame.counter:  # nothing it answers: an ordinary claim of its own
             frame.denial = False
             own = frame.statement or frame.content
@@ -106,15 +110,16 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
             drafts.append(target)
             _add(target, frame, speakers, sources, False, parsed)
             continue
-        if target is None and (not frame.content or frame.content[0].pos_ == "PRON"):
-            continue  # "X disputes that." with no claim before it: nothing to attach the denial to
+        if target is None and (not frame.content or frame.content[0].pos_ == "PRON" or
+                               _head(frame.content).lemma_.lower() in DECISION_NOUNS):
+            continue  # "X disputes that.", "X opposed the bill" with no claim before it: nothing to attach it to
         if target is None:
             target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=frame.content, clausal=False,
                                 words=_words(frame.content))
             drafts.append(target)
         _add(target, frame, speakers, sources, False, parsed)
     for frame, speakers in negations:
-        _join_denial(drafts, frame, speakers)
+        _join_denial(drafts, frame, speakers, resolved)
     for draft in drafts:
         _finish(draft, parsed)
         draft.rule_text = claim_text(draft, parsed, mentions)
@@ -271,7 +276,8 @@ def _referent(drafts: list[ClaimDraft], frame: Frame, sources: list[Span] = ()) 
     return min(after, key=lambda d: d.sentence) if after else None
 
 
-def _join_denial(drafts: list[ClaimDraft], frame: Frame, speakers: list[Span]) -> None:
+def _join_denial(drafts: list[ClaimDraft], frame: Frame, speakers: list[Span],
+                 resolved: dict[int, list[Span]]) -> None:
     """"Central Command disputed that P. 'It wasn't a high-value target mission,' Col. Thomas told CNN": a
     negation asserted right after a denial, by somebody else than the claimants, carries the denial on; its
     speaker disputes the same claim (the statement stays a claim of its own too)."""
@@ -283,9 +289,10 @@ def _join_denial(drafts: list[ClaimDraft], frame: Frame, speakers: list[Span]) -
     said = {w for f in target.frames for w in _words(list(f.cue.sent))}  # the sentences stating and denying it
     if not _words(frame.content) & (target.words | _words(target.proposition) | said):
         return  # (a negation about something else does not carry the denial on)
-    # (a negation merged into the claim as a restatement of it disputes it all the same: it leaves the claimants)
-    joined = speakers if frame in target.frames else \
-        [s for s in speakers if not any(_same_speaker(s, c) for c in target.claimants)]
+    # (a negation merged into the claim as a restatement of it disputes it all the same, unless its speaker
+    # asserts the claim elsewhere too: "'I cannot vote for it,' Cruz said ... Cruz said he wouldn't vote for it")
+    asserting = [c for f in target.frames if f is not frame and not f.denial for c in resolved.get(id(f), [])]
+    joined = [s for s in speakers if not any(_same_speaker(s, c) for c in asserting)]
     target.deniers = dedupe(target.deniers + joined)
 
 
@@ -364,6 +371,10 @@ def _first_person_or_deontic(tokens: list[Token]) -> bool:
     if subject is not None and subject.lower_ in {"i", "we", "you"}:
         return True
     return any(c.dep_ == "aux" and c.lower_ in {"must", "should", "ought"} for c in root.children)
+
+
+def _head(tokens: list[Token]) -> Token:
+    return min(tokens, key=lambda t: len(list(t.ancestors)))
 
 
 def _words(tokens: list[Token]) -> set[str]:

@@ -55,7 +55,8 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         return None  # "denied him bail", "denies redress to thousands": refusing something, not disputing
     described = _described_false(verb)
     opposed = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None) if lemma in lx.OPPOSING_VERBS else None
-    if opposed is not None and opposed.lemma_.lower() in lx.DECISION_NOUNS and described is None:
+    if opposed is not None and opposed.lemma_.lower() in lx.DECISION_NOUNS and described is None and \
+            _refers_back(opposed):
         # "criticised the ruling": disputes the claim the decision rests on, stated before it
         frame = Frame(index, verb, True, speakers=speakers_of(verb), content=trim(list(opposed.subtree)))
         frame.back_reference = True
@@ -86,6 +87,16 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
             obj.lower_ in {"it", "this", "that", "them"}:
         return with_object(frame, obj)
     return None  # "rejected the offer", "dismissed the coach": not a claim
+
+
+def _refers_back(noun: Token) -> bool:
+    """"the ruling", "this plan", "both measures": a decision the article has spoken of; not "US security
+    policies", "the Clean Power Plan" or "the austerity policies of the government", which name a policy of
+    their own rather than point back to one."""
+    determiners = {c.lower_ for c in noun.children if c.dep_ in {"det", "predet"}}
+    named = any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in noun.children)
+    described = any(c.dep_ == "prep" and c.lower_ == "of" for c in noun.children)
+    return bool(determiners & {"the", "this", "that", "these", "those", "both"}) and not named and not described
 
 
 def _refusing(verb: Token) -> bool:
