@@ -201,3 +201,9 @@ def test_a_claimant_restating_a_claim_in_the_negative_does_not_dispute_it(nlp):
             "Cruz said on Sunday that he would not vote for any bill that raises premiums.")
     premiums = next(c for c in claims_of(nlp, text) if "cannot" in c[0])
     assert "Senator Ted Cruz" in premiums[1] and not any("Cruz" in d for d in premiums[2])
+
+
+def test_disputes_that_attaches_to_the_claim_before(nlp):
+    text = "Farmers fear the mine could poison the river. The ministry disputes that."
+    (claim,) = claims_of(nlp, text)
+    assert claim == ("The mine could poison the river.", ["Farmers"], ["The ministry"])

@@ -136,6 +136,12 @@ def test_back_reference(nlp):
     assert frame[1] and frame[4] and frame[3] == "the report"
 
 
+@pytest.mark.parametrize("text", ["The company disputes that.", "Exxon rejects that."])
+def test_a_demonstrative_disputes_what_was_said_before(nlp, text):
+    (frame,) = _frames(nlp, text)
+    assert frame[1] and frame[4]
+
+
 def test_denial_noun(nlp):
     (frame,) = [f for f in _frames(nlp, "Vice President Mike Pence went on television to repeat the denial.") if f[1]]
     assert frame[2] == ["Pence"] and frame[4]

@@ -178,7 +178,8 @@ def with_object(frame: Frame, obj: Token) -> Frame:
     lemma = obj.lemma_.lower()
     determiners = {c.lower_ for c in obj.children if c.dep_ in {"det", "poss"}}
     of_complement = any(c.dep_ == "prep" and c.lower_ in {"of", "that", "about", "over"} for c in obj.children)
-    if obj.pos_ == "PRON" or lemma in lx.CLAIM_NOUNS and not of_complement and \
+    if obj.pos_ == "PRON" or obj.lower_ in {"this", "that", "these", "those"} or \
+            lemma in lx.CLAIM_NOUNS and not of_complement and \
             (determiners & BACK_DETERMINERS or not determiners or frame.sources):
         frame.back_reference = True
         frame.content = trim(subtree)
