@@ -150,7 +150,13 @@ def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
                      or c.dep_ == "xcomp"), None)
         if subject is None or prep is None:
             return None
-        return Frame(index, verb, False, content=trim(list(subject.subtree) + list(prep.subtree)), clausal=True)
+        accused = list(subject.subtree)
+        if subject.lower_ in {"who", "which", "that"} and verb.dep_ == "relcl":  # "an aide, who is accused of ..."
+            accused = [t for t in verb.head.subtree if t.i < verb.head.i or t.i == verb.head.i]
+        # the accusation as it is made: "X is accused of Y" (never "X of Y")
+        auxiliaries = [c for c in verb.children if c.dep_ in {"aux", "auxpass", "neg"}]
+        content = sorted(accused + auxiliaries + [verb] + list(prep.subtree), key=lambda t: t.i)
+        return Frame(index, verb, False, content=trim(content), clausal=True)
     if lemma in lx.EVIDENTIAL_VERBS and speakers and not can_speak(speakers[0]):
         speakers = []  # "the figures show that P", "the vote showed P": evidence, nobody speaking
     found_none = next((c for c in verb.children if c.dep_ in {"dobj", "obj"} and no_evidence(c)), None)
