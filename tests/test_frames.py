@@ -218,3 +218,17 @@ def test_a_claim_heard_in_court_is_made_by_nobody_named(nlp, text, content):
 
 def test_hearing_a_noise_is_no_claim(nlp):
     assert _frames(nlp, "She heard a noise outside the house.") == []
+
+
+@pytest.mark.parametrize("text, speaker, content", [
+    ("Despite warnings from the central bank that inflation would rise, the government cut taxes.", "bank",
+     "inflation would rise"),
+    ("Critics pointed to warnings from the regulator that the bank was short of capital.", "regulator",
+     "the bank was short of capital"),
+])
+def test_a_claim_noun_with_a_source_and_a_that_clause(nlp, text, speaker, content):
+    assert (False, [speaker], content) in [(f[1], f[2], f[3]) for f in _frames(nlp, text)]
+
+
+def test_a_view_nobody_is_said_to_hold_is_no_claim(nlp):
+    assert _frames(nlp, "The view that taxes are too high is common.") == []

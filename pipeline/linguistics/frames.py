@@ -63,12 +63,19 @@ def _claim_noun(index: int, noun: Token) -> Frame | None:
     reporting or denial verb (those frames read it themselves)."""
     if noun.pos_ == "NOUN" and noun.lemma_.lower() in lx.DENIAL_NOUNS:
         return denial_noun(index, noun)
-    if noun.pos_ != "NOUN" or noun.lemma_.lower() not in lx.ASSERTION_NOUNS:
+    if noun.pos_ != "NOUN" or noun.lemma_.lower() not in lx.CLAIM_NOUNS:
         return None
     head = noun.head
     if noun.dep_ in {"dobj", "obj", "nsubjpass", "pobj"} and (head.lemma_.lower() in CUE_LEMMAS or
-                                                            head.head.lemma_.lower() in CUE_LEMMAS):
-        return None
+                                                            noun.dep_ == "pobj" and head.head.lemma_.lower() in CUE_LEMMAS):
+        return None  # ("denied reports that P", "spoke of claims that P": the verb's frame reads it)
+    if noun.lemma_.lower() not in lx.ASSERTION_NOUNS:
+        # other claim nouns state somebody's claim with a source and a "that"-clause: "complaints from a panel
+        # that P", "warnings by the bank that P" (not "the view that P", "the evidence")
+        source, clause = claim_source(noun), _that_clause(noun)
+        if not source or clause is None:
+            return None
+        return Frame(index, noun, False, speakers=source, content=trim(list(clause.subtree)), clausal=True)
     clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.pos_ in {"VERB", "AUX"} and
                    any(m.dep_ == "mark" or m.dep_ in SUBJECTS for m in c.children)), None)
     if clause is not None:
@@ -80,6 +87,16 @@ def _claim_noun(index: int, noun: Token) -> Frame | None:
             return None  # "the report of the committee" names no claim
         content = list(inner.subtree)
     return Frame(index, noun, False, speakers=claim_source(noun), content=trim(content), clausal=True)
+
+
+def _that_clause(noun: Token) -> Token | None:
+    """The "that"-clause of a claim noun, also where the parser hung it on the noun's source ("complaints
+    from a panel that P")."""
+    holders = [noun] + [o for p in noun.children if p.dep_ == "prep" and p.lower_ in {"from", "by", "of"}
+                        for o in p.children if o.dep_ == "pobj"]
+    return next((c for h in holders for c in h.children if c.dep_ in {"acl", "ccomp", "relcl"} and
+                 c.pos_ in {"VERB", "AUX"} and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children) and
+                 any(m.dep_ in SUBJECTS for m in c.children)), None)
 
 
 # ----------------------------------------------------------------------------------------------- cues
