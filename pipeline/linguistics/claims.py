@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.frames import find_frames
-from pipeline.linguistics.roles import tokens_text
+from pipeline.linguistics.roles import root_of, tokens_text
 from pipeline.linguistics.lexicon import CLAIM_NOUNS, DECISION_NOUNS, SUPPORTER_NOUNS
 from pipeline.linguistics.mentions import Mention, MentionIndex, is_pronoun
 from pipeline.linguistics.parse import ParsedArticle
@@ -111,7 +111,7 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
             _add(target, frame, speakers, sources, False, parsed)
             continue
         if target is None and (not frame.content or frame.content[0].pos_ == "PRON" or
-                               _head(frame.content).lemma_.lower() in DECISION_NOUNS):
+                               root_of(frame.content).lemma_.lower() in DECISION_NOUNS):
             continue  # "X disputes that.", "X opposed the bill" with no claim before it: nothing to attach it to
         if target is None:
             target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=frame.content, clausal=False,
@@ -184,7 +184,7 @@ def _is_relay(frame: Frame, frames: list[Frame]) -> bool:
         return True
     if not frame.content:
         return False
-    root = min(frame.content, key=lambda t: len(list(t.ancestors)))
+    root = root_of(frame.content)
     return any(other is not frame and other.cue.doc is root.doc and other.cue.i == root.i and other.speakers
                for other in frames)
 
@@ -301,7 +301,7 @@ def _negated_proposition(tokens: list[Token]) -> bool:
     wrong" (not a negation inside one of its clauses)."""
     if not tokens:
         return False
-    root = min(tokens, key=lambda t: len(list(t.ancestors)))
+    root = root_of(tokens)
     return any(c.dep_ == "neg" or c.lower_ in {"nothing", "never", "nobody", "none"} or
                any(g.dep_ == "det" and g.lower_ == "no" for g in c.children) for c in root.children)
 
@@ -328,7 +328,7 @@ def _named_by(frame: Frame) -> str | None:
     that stated it ("alleged", "allegation"); None for a pronoun or no object."""
     if not frame.content:
         return None
-    head = min(frame.content, key=lambda t: len(list(t.ancestors)))
+    head = root_of(frame.content)
     return head.lemma_.lower()[:5] if head.pos_ == "NOUN" and len(head.lemma_) >= 5 else None
 
 
@@ -366,15 +366,11 @@ def _centrality(draft: ClaimDraft, parsed: ParsedArticle) -> float:
 def _first_person_or_deontic(tokens: list[Token]) -> bool:
     if not tokens:
         return False
-    root = min(tokens, key=lambda t: len(list(t.ancestors)))
+    root = root_of(tokens)
     subject = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass", "expl"}), None)
     if subject is not None and subject.lower_ in {"i", "we", "you"}:
         return True
     return any(c.dep_ == "aux" and c.lower_ in {"must", "should", "ought"} for c in root.children)
-
-
-def _head(tokens: list[Token]) -> Token:
-    return min(tokens, key=lambda t: len(list(t.ancestors)))
 
 
 def _words(tokens: list[Token]) -> set[str]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from pipeline.linguistics import lexicon as lx
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.roles import (BACK_DETERMINERS, SUBJECTS, agent_of, claim_source, clause_content, negated,
-                                       speakers_of, trim, with_conjuncts)
+                                       root_of, speakers_of, trim, with_conjuncts)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -213,7 +213,7 @@ def falsity_predication(content: list[Token]) -> Token | None:
     """"the reports were baseless", "it is untrue", "this is a lie": a claim called false inside a report."""
     if not content:
         return None
-    root = min(content, key=lambda t: len(list(t.ancestors)))
+    root = root_of(content)
     if root.lemma_.lower() != "be" and root.pos_ != "AUX":
         return None
     subject = next((c for c in root.children if c.dep_ in SUBJECTS), None)

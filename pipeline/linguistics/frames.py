@@ -22,8 +22,8 @@ from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.linguistics.roles import (CUE_LEMMAS, SUBJECTS, accusation, agent_of, asserted_infinitive,
                                        can_speak,
-                                       claim_source, clause_content, infinitive, negated, negated_clause, speakers_of,
-                                       trim, with_conjuncts)
+                                       claim_source, clause_content, infinitive, negated, negated_clause, root_of,
+                                       speakers_of, trim, with_conjuncts)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -186,7 +186,7 @@ def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         return None
     frame = Frame(index, verb, False, speakers=speakers, content=content, clausal=clausal)
     innocent = any(t.lemma_.lower() in lx.INNOCENCE_WORDS for t in content)
-    root = min(content, key=lambda t: len(list(t.ancestors)))
+    root = root_of(content)
     lacking = next((c for c in root.children if c.dep_ in {"attr", "nsubj", "dobj"} and no_evidence(c)), None)
     falsity = falsity_predication(content)
     if lacking is not None:  # "said there was no evidence that P": P disputed

@@ -235,6 +235,11 @@ def _comma_between(a: Token, b: Token) -> bool:
 _EDGE = {",", "\"", "“", "”", "'", "‘", "’", ":", ";", "—", "–", "-", "(", ")", "."}
 
 
+def root_of(tokens: list[Token]) -> Token:
+    """The token of `tokens` highest in the parse: a proposition's main verb, a phrase's head."""
+    return min(tokens, key=lambda t: len(list(t.ancestors)))
+
+
 def trim(tokens: list[Token]) -> list[Token]:
     """Content tokens in order, without a leading complementiser ("that", "whether" as a marker, not "That is
     not the case") or edge punctuation and quotes."""
