@@ -102,7 +102,7 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
     for frame, speakers, sources in back_references:
         # (nobody disputes their own claim: "Collins said she would vote no ... she joins others opposing the bill")
         others = [d for d in drafts if not any(_same_speaker(s, c) for s in speakers for c in d.claimants)]
-        target = _countered(others, frame, speakers) if frame.counter else _referent(others, frame, sources)
+        target = _countered(others, frame) if frame.counter else _referent(others, frame, sources)
         if target is None and frame.counter:  # nothing it answers: an ordinary claim of its own
             frame.denial = False
             own = frame.statement or frame.content
@@ -306,10 +306,9 @@ def _negated_proposition(tokens: list[Token]) -> bool:
                any(g.dep_ == "det" and g.lower_ == "no" for g in c.children) for c in root.children)
 
 
-def _countered(drafts: list[ClaimDraft], frame: Frame, speakers: list[Span]) -> ClaimDraft | None:
-    """The claim a counter-claim ("critics say ...") answers: of the claims of other speakers, the one sharing
-    most content words with it (at least two); None when none shares enough."""
-    others = [d for d in drafts if not any(_same_name(c, s) for c in d.claimants for s in speakers)]
+def _countered(others: list[ClaimDraft], frame: Frame) -> ClaimDraft | None:
+    """The claim a counter-claim ("critics say ...") answers, of `others` (the claims of other speakers): the
+    one sharing most content words with it (at least two); None when none shares enough."""
     if not others:
         return None
     words = _words(frame.content)

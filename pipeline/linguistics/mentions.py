@@ -213,15 +213,15 @@ class MentionIndex:
     def _issuer(self, head: Token) -> Span | None:
         """Who issued "the statement" that speaks: the owner of the same document named in the sentences
         before ("a statement by the central bank ... The statement said ...", "X said in a statement")."""
+        from pipeline.linguistics.roles import claim_source  # (here: roles imports this module)
+
         at = self.parsed.sentence_of(head)
         lemma = head.lemma_.lower()
         for doc in reversed(self.parsed.docs[max(0, at - ISSUER_WINDOW) : at + 1]):
             for token in reversed(doc):
                 if token.lemma_.lower() != lemma or token is head or token.doc is head.doc and token.i > head.i:
                     continue
-                owner = next((c for c in token.children if c.dep_ == "poss" and c.pos_ != "PRON"), None)
-                by = next((c for c in token.children if c.dep_ == "prep" and c.lower_ in {"by", "from"}), None)
-                owner = owner or next((c for c in (by.children if by is not None else []) if c.dep_ == "pobj"), None)
+                owner = next(iter(claim_source(token)), None)  # "the bank's statement", "a statement by the bank"
                 if owner is None and token.dep_ == "pobj" and token.head.lower_ == "in":  # "X said in a statement"
                     verb = token.head.head
                     owner = next((c for c in verb.children if c.dep_ == "nsubj" and c.pos_ != "PRON"), None)
