@@ -232,3 +232,17 @@ def test_a_claim_noun_with_a_source_and_a_that_clause(nlp, text, speaker, conten
 
 def test_a_view_nobody_is_said_to_hold_is_no_claim(nlp):
     assert _frames(nlp, "The view that taxes are too high is common.") == []
+
+
+@pytest.mark.parametrize("text", [
+    "The court removed what the board mistakenly believed were legal obstacles.",  # the cue inside a free relative
+    "The minister explained how the money had been spent.",  # an embedded question
+    "Reporters asked whether the talks had failed.",
+])
+def test_a_question_or_a_relative_around_the_cue_asserts_nothing(nlp, text):
+    assert not [f for f in _frames(nlp, text) if f[3]]
+
+
+def test_a_free_relative_as_the_subject_of_the_content_is_a_claim(nlp):
+    frames = _frames(nlp, "The minister said that what he announced would be enough to win the vote.")
+    assert [f[3] for f in frames] == ["what he announced would be enough to win the vote"]

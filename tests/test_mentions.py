@@ -112,3 +112,25 @@ def test_speaker_of_a_nested_attribution(nlp, text, expected):
 ])
 def test_a_document_speaks_for_its_issuer(nlp, text, expected):
     assert claims_of(nlp, text)[-1][1] == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a party or nationality before the title need not be part of the name
+    ("US President Donald Trump signed the order on Monday. The Republican president has said the policy "
+     "protects the country.", "US President Donald Trump"),
+    # an apposed role gives the name: "the senator" is the senator the article introduced, not another named later
+    ("A court ordered the arrest of Leila de Lima, an opposition senator, on Thursday. The senator said the "
+     "charges were invented. Senator Paolo Aquino condemned the arrest.", "Leila de Lima"),
+    # a body described more fully before
+    ("The order drew complaints from a three-judge panel. The panel said the order was unconstitutional.",
+     "a three-judge panel"),
+])
+def test_a_description_refers_to_the_named_or_fuller_mention(nlp, text, expected):
+    claimants = [c for _, cs, _ in claims_of(nlp, text) for c in cs]
+    assert claimants[0] == expected
+
+
+def test_a_pronoun_after_a_capitalised_title_is_the_named_holder(nlp):
+    text = ("US President Donald Trump met reporters on Monday. Later the President travelled to Florida. "
+            "He said the media were dishonest.")
+    assert ("The media were dishonest.", ["US President Donald Trump"], []) in claims_of(nlp, text)

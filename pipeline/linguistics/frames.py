@@ -40,9 +40,21 @@ def find_frames(parsed: ParsedArticle) -> list[Frame]:
         for token in doc:
             frame = _according_to(index, token) or _verb_frame(index, token) or _claim_noun(index, token) or \
                 _stance(index, token)
-            if frame is not None:
+            if frame is not None and not _question(frame):
                 frames.append(frame)
     return frames
+
+
+def _question(frame: Frame) -> bool:
+    """A content that is an embedded question ("explained how P", "asked whether P") or that the cue sits
+    inside of ("what the panel thought were concerns") asserts no proposition of its own; a free relative
+    that is the subject of the content does ("said that what he announced will be enough")."""
+    if not frame.clausal or not frame.content:
+        return False
+    first = frame.content[0]
+    if first.doc is frame.cue.doc and first.tag_ in {"WP", "WDT", "WP$"} and first.i < frame.cue.i:
+        return True
+    return first.tag_ == "WRB" or first.lower_ in {"whether", "if"} and first.dep_ == "mark"
 
 
 def _stance(index: int, adjective: Token) -> Frame | None:

@@ -68,6 +68,7 @@ class Mention:
     plural: bool
     is_subject: bool
     entity: str = ""  # the head's named-entity label, if any
+    token: int = -1  # the head's index in its sentence's Doc (-1: not a phrase of the index)
 
 
 def is_pronoun(token: Token) -> bool:
@@ -172,7 +173,7 @@ class MentionIndex:
                     if span is not None:
                         kind, plural = classify(token)
                         self.mentions.append(Mention(span, index, token.lemma_.lower(), kind, plural,
-                                                     token.dep_ in {"nsubj", "nsubjpass"}, token.ent_type_))
+                                                     token.dep_ in {"nsubj", "nsubjpass"}, token.ent_type_, token.i))
 
     def before(self, offset: int) -> list[Mention]:
         """Mentions ending before `offset`, nearest first."""
@@ -190,13 +191,26 @@ class MentionIndex:
             for mention in earlier:
                 if mention.head_lemma == lemma and _named(mention.span.text) and len(mention.span.text) > len(own.text):
                     return mention.span
+            # ("the panel" after "a three-judge panel": the same body, described more fully)
+            for mention in earlier:
+                if mention.head_lemma == lemma and mention.sentence >= self.parsed.sentence_of(head) - ISSUER_WINDOW \
+                        and len(mention.span.text.split()) > len(own.text.split()) and not mention.plural:
+                    return mention.span
         if any(t.ent_type_ == "ORDINAL" or t.lower_ in {"another", "other", "one"} for t in phrase):
             return None  # "the third official": one of several, not someone named before
         if lemma in PERSON_NOUNS:
-            title = _title_pattern(phrase, head)
-            for mention in earlier[::-1] + [m for m in self.mentions if m.span.start > own.end]:
-                if mention.kind == "PERSON" and title.search(mention.span.text):
+            # ("Leila de Lima, an opposition senator, ..." then "the senator": the role the article gave a name)
+            for mention in earlier:
+                if mention.token >= 0 and any(
+                        c.dep_ == "appos" and c.lemma_.lower() == lemma or
+                        c.dep_ == "appos" and any(g.dep_ == "conj" and g.lemma_.lower() == lemma for g in c.children)
+                        for c in self.parsed.docs[mention.sentence][mention.token].children):
                     return mention.span
+            # ("the Republican president": a party or country before the title need not be written in the name)
+            for title in dict.fromkeys([_title_pattern(phrase, head), _title_pattern(phrase, head, entities=False)]):
+                for mention in earlier[::-1] + [m for m in self.mentions if m.span.start > own.end]:
+                    if mention.kind == "PERSON" and title.search(mention.span.text):
+                        return mention.span
         sentence = self.parsed.sentence_of(head)
         if (lemma in ORG_NOUNS or lemma in PLACE_NOUNS) and len(phrase) == 2:
             entity = "GPE" if lemma in PLACE_NOUNS else "ORG"  # "the country" -> Iran, "the firm" -> Acme Corp
@@ -229,6 +243,19 @@ class MentionIndex:
                                           owner.lemma_.lower() in ORG_NOUNS | PERSON_NOUNS):
                     return self.parsed.tokens_span(phrase_tokens(owner))
         return None
+
+    def _specific(self, mention: Mention) -> Span:
+        """The most specific form of a mention a pronoun refers to: "He said ..." after "the President
+        intends ..." is the president the article names ("US President Donald Trump")."""
+        if mention.token < 0:
+            return mention.span
+        head = self.parsed.docs[mention.sentence][mention.token]
+        phrase = phrase_tokens(head)
+        if _is_definite_description(phrase, head):
+            described = self._described(head, phrase, mention.span)
+            # (only a name given before: one named later is too far from the pronoun to be sure)
+            return described if described is not None and described.start < mention.span.start else mention.span
+        return mention.span
 
     def describe(self, span: Span, head: Token) -> Mention:
         """`span` (what `head` resolved to) as a Mention: the index's own entry when it has one."""
@@ -263,7 +290,7 @@ class MentionIndex:
                 sentence = parsed.sentence_of(head)
                 best = next((m for m in self.mentions if m.span.start > own.end and m.is_subject and
                              _agrees(head, kind, plural, m) and m.sentence <= sentence + 2), None)
-            return best.span if best is not None else None
+            return self._specific(best) if best is not None else None
         if _is_definite_description(phrase, head):
             return self._described(head, phrase, own) or own
         if head.pos_ == "NOUN" and head.lemma_.lower() in DOCUMENT_NOUNS and phrase[0].lower_ in {"the", "this"} \
@@ -291,10 +318,16 @@ def _agrees(pronoun: Token, kind: str, plural: bool, mention: Mention) -> bool:
 def _is_definite_description(phrase: list[Token], head: Token) -> bool:
     """A definite role or institution noun with nothing that names it ("the firm", "the ministry", "the
     71-year-old former star"; not "the Foreign Ministry", "a senior official" or "his lawyer")."""
-    if head.pos_ != "NOUN" or head.lemma_.lower() not in PERSON_NOUNS | ORG_NOUNS | PLACE_NOUNS:
+    if head.lemma_.lower() not in PERSON_NOUNS | ORG_NOUNS | PLACE_NOUNS:
         return False
-    return phrase[0].lower_ in {"the", "this", "that"} and not any(t.pos_ == "PROPN" or t.ent_type_ in
-                                                                  SPEAKER_ENTITIES for t in phrase)
+    # ("the President", "the Chancellor": a capitalised title is still a description, not a name)
+    if head.pos_ != "NOUN" and not (head.pos_ == "PROPN" and not head.ent_type_ and
+                                    not any(t.pos_ == "PROPN" for t in phrase if t.i != head.i)):
+        return False
+    # (an adjective of party or nationality describes rather than names: "the Republican president")
+    return phrase[0].lower_ in {"the", "this", "that"} and not any(
+        t.pos_ == "PROPN" and t.i != head.i or t.ent_type_ in SPEAKER_ENTITIES and not (t.pos_ == "ADJ" and t.ent_type_ == "NORP")
+        for t in phrase)
 
 
 def _named(text: str) -> bool:
@@ -309,10 +342,12 @@ _OFFICE_WORDS = {"vice", "deputy", "prime", "chief", "foreign", "home", "general
 _NOT_TITLE = {"the", "this", "that", "former", "then", "current", "new", "late", "outgoing", "incoming"}
 
 
-def _title_pattern(phrase: list[Token], head: Token) -> re.Pattern[str]:
-    """"the vice president" -> "Vice President <Name>" (never "President <Name>" and the reverse)."""
+def _title_pattern(phrase: list[Token], head: Token, entities: bool = True) -> re.Pattern[str]:
+    """"the vice president" -> "Vice President <Name>" (never "President <Name>" and the reverse); without
+    `entities`, leaving out a party, nationality or place before the title ("the Republican president")."""
     words = [t.text.capitalize() for t in phrase if t.is_alpha and t.lower_ not in _NOT_TITLE and
-             (t.i == head.i or t.dep_ == "compound" or t.lower_ in _OFFICE_WORDS)]
+             (t.i == head.i or t.dep_ == "compound" or t.lower_ in _OFFICE_WORDS) and
+             (entities or t.i == head.i or t.ent_type_ not in {"NORP", "GPE"})]
     joined = r"\s+".join(map(re.escape, words or [head.text.capitalize()]))
     return re.compile(rf"(?<!Vice )(?<!Deputy )(?<!Former )(?<!former )(?<!ex-)(?<![A-Za-z]){joined}\s+[A-Z]")
 
