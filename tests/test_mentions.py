@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import claims_of
+from pipeline.linguistics.mentions import MentionIndex
+from tests.conftest import claims_of, parse_one
 
 
 def _speakers(nlp, text):
@@ -134,3 +135,18 @@ def test_a_pronoun_after_a_capitalised_title_is_the_named_holder(nlp):
     text = ("US President Donald Trump met reporters on Monday. Later the President travelled to Florida. "
             "He said the media were dishonest.")
     assert ("The media were dishonest.", ["US President Donald Trump"], []) in claims_of(nlp, text)
+
+
+def test_he_is_the_apposed_speaker_not_the_person_in_his_title(nlp):
+    # no subject before "he": the mention that is an argument of its clause, not the one inside "adviser to Y"
+    text = ("In an interview, Ali Akbar Velayati, foreign-affairs adviser to Ayatollah Ali Khamenei, spoke at length. "
+            "\"The Americans know very well that we would retaliate,\" he said.")
+    claims = claims_of(nlp, text)
+    assert [c for _, c, _ in claims] == [["Ali Akbar Velayati"]]
+
+
+def test_a_surname_of_a_named_person_is_a_person(nlp):
+    # the tagger may label a bare surname a place or an organisation; once the full name was a person, it is one
+    mentions = MentionIndex(parse_one(nlp, "Ali Akbar Velayati spoke on Monday. Velayati said Iran would not "
+                                           "change its policies."))
+    assert {m.span.text: m.kind for m in mentions.mentions}["Velayati"] == "PERSON"

@@ -172,8 +172,15 @@ class MentionIndex:
                     span = parsed.tokens_span(phrase_tokens(token))
                     if span is not None:
                         kind, plural = classify(token)
+                        if kind != "PERSON" and token.pos_ == "PROPN" and self._surname_of_person(token.text):
+                            kind = "PERSON"  # ("Velayati" after "Ali Akbar Velayati": the tagger may call it a place)
                         self.mentions.append(Mention(span, index, token.lemma_.lower(), kind, plural,
                                                      token.dep_ in {"nsubj", "nsubjpass"}, token.ent_type_, token.i))
+
+    def _surname_of_person(self, name: str) -> bool:
+        """Whether a person named so far has `name` as the last word of a full name."""
+        return any(m.kind == "PERSON" and len(m.span.text.split()) >= 2 and m.span.text.split()[-1] == name
+                   for m in self.mentions)
 
     def before(self, offset: int) -> list[Mention]:
         """Mentions ending before `offset`, nearest first."""
@@ -244,6 +251,9 @@ class MentionIndex:
                     return self.parsed.tokens_span(phrase_tokens(owner))
         return None
 
+    def _dep(self, mention: Mention) -> str:
+        return self.parsed.docs[mention.sentence][mention.token].dep_ if mention.token >= 0 else ""
+
     def _specific(self, mention: Mention) -> Span:
         """The most specific form of a mention a pronoun refers to: "He said ..." after "the President
         intends ..." is the president the article names ("US President Donald Trump")."""
@@ -284,7 +294,10 @@ class MentionIndex:
             # subjects before other mentions (a pronoun subject tends to continue the subject before it)
             window = [m for m in self.before(at) if _agrees(head, kind, plural, m)
                       and m.sentence >= parsed.sentence_of(head) - 3]
-            best = next((m for m in window if m.is_subject), window[0] if window else None)
+            # (then a mention that is an argument of its clause rather than inside a prepositional phrase:
+            # "X, adviser to Y, said ..." -> X)
+            best = next((m for m in window if m.is_subject), None) or \
+                next((m for m in window if self._dep(m) not in {"pobj", "poss"}), window[0] if window else None)
             if best is None and parsed.sentence_of(head) <= 2:
                 # an article that opens with "But he denied ...": the person is named right after
                 sentence = parsed.sentence_of(head)
