@@ -246,3 +246,11 @@ def test_a_question_or_a_relative_around_the_cue_asserts_nothing(nlp, text):
 def test_a_free_relative_as_the_subject_of_the_content_is_a_claim(nlp):
     frames = _frames(nlp, "The minister said that what he announced would be enough to win the vote.")
     assert [f[3] for f in frames] == ["what he announced would be enough to win the vote"]
+
+
+def test_a_reporting_verb_after_its_clause_with_the_speaker_as_its_object(nlp):
+    # quotative inversion "P, reported X": the parser may take X for the verb's object
+    frames = _frames(nlp, "The deal would allow the army to recruit local soldiers as contractors, but they would "
+                          "first have to leave the police, reported Tass.")
+    assert [(f[0], f[2]) for f in frames] == [("report", ["Tass"])]
+    assert frames[0][3].startswith("The deal would allow the army to recruit")

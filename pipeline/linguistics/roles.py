@@ -20,6 +20,9 @@ BACK_DETERMINERS = {"the", "this", "that", "these", "those", "such", "its", "his
 def speakers_of(verb: Token) -> list[Token]:
     """The subject of `verb`; a verb without one takes the subject of the verb it is coordinated with or
     subordinated to ("X announced ... but denied ...", "..., saying ...", "X, who denied ...")."""
+    inverted = inverted_speaker(verb)
+    if inverted is not None:
+        return with_conjuncts(inverted)
     current = verb
     for _ in range(4):
         subject = next((c for c in current.children if c.dep_ in SUBJECTS), None)
@@ -41,6 +44,21 @@ def speakers_of(verb: Token) -> list[Token]:
             return _stranded_subject(current)
         return []
     return []
+
+
+def inverted_speaker(verb: Token) -> Token | None:
+    """"P, reported Tass": a reporting verb after the clause it reports, its speaker parsed as its object."""
+    if verb.lemma_.lower() not in lx.REPORTING_VERBS - _ADDRESSING or verb.dep_ not in {"ccomp", "parataxis", "conj"} \
+            or verb.i < verb.head.i or not _comma_between(verb.head, verb) or \
+            any(c.dep_ in SUBJECTS or c.dep_ in {"ccomp", "xcomp"} for c in verb.children):
+        return None
+    if verb.dep_ == "conj" and any(c.dep_ == "cc" and c.i < verb.i for c in verb.head.children):
+        return None  # "X left and reported Y": a second verb of X's, not an inverted speaker
+    objects = [c for c in verb.children if c.dep_ in {"dobj", "obj"}]
+    if len(objects) != 1 or objects[0].i < verb.i or not names_somebody(objects[0]) or \
+            objects[0].right_edge.i < len(verb.doc) - 2:
+        return None  # (the speaker ends the sentence: "..., reported Tass.")
+    return objects[0]
 
 
 def _stranded_subject(verb: Token) -> list[Token]:
@@ -134,11 +152,13 @@ def clause_content(verb: Token) -> tuple[list[Token], bool]:
                     if verb.lemma_.lower() in _ADDRESSING and first.dep_ == "compound" and first.i == verb.i + 1:
                         tokens = [t for t in tokens if t.i > first.i]  # "told [CNN] plans ...": the addressee
             return trim(_without_coordinated_cues(child, tokens)), True
-    own = any(c.dep_ in {"dobj", "obj", "ccomp", "xcomp"} for c in verb.children)
-    if not own and (verb.dep_ == "parataxis" or
+    inverted = inverted_speaker(verb) is not None
+    own = any(c.dep_ in {"dobj", "obj", "ccomp", "xcomp"} for c in verb.children) and not inverted
+    if not own and (verb.dep_ == "parataxis" or inverted or
                     verb.dep_ == "ccomp" and verb.i > verb.head.i and _comma_between(verb.head, verb)):
         removed = {t.i for t in verb.subtree}
-        return trim([t for t in verb.head.subtree if t.i not in removed]), True
+        host = verb.sent.root if inverted else verb.head  # ("P, but Q, reported X": all of it)
+        return trim([t for t in host.subtree if t.i not in removed]), True
     return [], False
 
 
