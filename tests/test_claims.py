@@ -207,3 +207,17 @@ def test_disputes_that_attaches_to_the_claim_before(nlp):
     text = "Farmers fear the mine could poison the river. The ministry disputes that."
     (claim,) = claims_of(nlp, text)
     assert claim == ("The mine could poison the river.", ["Farmers"], ["The ministry"])
+
+
+def test_what_a_denier_says_in_the_same_breath_is_the_denial_s_argument(nlp):
+    claims = claims_of(nlp, "Prosecutors said Mr Lee had hidden the money. Mr Lee denied the charge, saying he had "
+                            "been abroad at the time.")
+    assert claims == [("Mr Lee had hidden the money.", ["Prosecutors"], ["Mr Lee"])]
+
+
+def test_a_back_reference_names_a_claim_only_within_a_few_sentences(nlp):
+    text = ("A newspaper reported that the minister had resigned. The weather was fine. Shops opened late. "
+            "Trains ran on time. The White House claimed that the envoy had met the rebels. "
+            "The envoy denied the report.")
+    claims = claims_of(nlp, text)
+    assert ("The envoy had met the rebels.", ["The White House"], ["The envoy"]) in claims

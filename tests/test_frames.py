@@ -254,3 +254,10 @@ def test_a_reporting_verb_after_its_clause_with_the_speaker_as_its_object(nlp):
                           "first have to leave the police, reported Tass.")
     assert [(f[0], f[2]) for f in frames] == [("report", ["Tass"])]
     assert frames[0][3].startswith("The deal would allow the army to recruit")
+
+
+def test_a_participle_after_a_relative_clause_speaks_for_the_main_subject(nlp):
+    frames = _frames(nlp, "The ministry has denied reports that suggest the army has been selling arms to the "
+                          "rebels, calling the allegations groundless.")
+    calling = [f for f in frames if f[0] == "call"]
+    assert calling and calling[0][2] == ["ministry"]

@@ -150,3 +150,9 @@ def test_a_surname_of_a_named_person_is_a_person(nlp):
     mentions = MentionIndex(parse_one(nlp, "Ali Akbar Velayati spoke on Monday. Velayati said Iran would not "
                                            "change its policies."))
     assert {m.span.text: m.kind for m in mentions.mentions}["Velayati"] == "PERSON"
+
+
+def test_who_denies_reports_did_not_issue_them(nlp):
+    claims = claims_of(nlp, "The ministry has denied reports that suggest the army has been selling arms to the "
+                            "rebels, calling the allegations groundless.")
+    assert claims == [("The army has been selling arms to the rebels.", [], ["The ministry"])]

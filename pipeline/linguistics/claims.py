@@ -179,7 +179,8 @@ def _is_relay(frame: Frame, frames: list[Frame]) -> bool:
     whose content merely holds another cue lower down ("denied P despite saying Q") does not, nor one whose
     content is evidence ("X said the figures show P": X claims P). A speakerless frame inside another frame's
     content ("the figures show P" there) is part of that claim."""
-    if not frame.speakers and any(other is not frame and other.cue.doc is frame.cue.doc and
+    # (not inside a denial: "denied reports that suggest P" disputes the P the reports state)
+    if not frame.speakers and any(other is not frame and other.cue.doc is frame.cue.doc and not other.denial and
                                   frame.cue.i in {t.i for t in other.content} for other in frames):
         return True
     if not frame.content:
@@ -193,7 +194,7 @@ def _elaborates_denial(frame: Frame, frames: list[Frame]) -> bool:
     """"X denied the report, saying he had been at home": what the denier says in the same breath is the
     denial's argument, not another claim."""
     return not frame.denial and frame.cue.dep_ == "advcl" and any(
-        other.denial and other.cue is frame.cue.head for other in frames)
+        other.denial and other.cue.doc is frame.cue.doc and other.cue.i == frame.cue.head.i for other in frames)
 
 
 def _resolve(heads: list[Token], mentions: MentionIndex,
@@ -265,8 +266,7 @@ def _referent(drafts: list[ClaimDraft], frame: Frame, sources: list[Span] = ()) 
                                        f.sentence == frame.sentence and f.cue.i < frame.cue.i for f in d.frames)]
     named = _named_by(frame)
     if named:
-        matching = [d for d in drafts if d.sentence <= frame.sentence and
-                    any(f.cue.lemma_.lower()[:5] == named for f in d.frames)]
+        matching = [d for d in before if any(f.cue.lemma_.lower()[:5] == named for f in d.frames)]
         if matching:
             return max(matching, key=lambda d: d.sentence)
     if before:

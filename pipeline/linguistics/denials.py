@@ -79,7 +79,7 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         frame.content, frame.clausal = trim(list(gerund.subtree)), True
         return frame
     obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
-    if obj is not None and obj is described:  # "called [the allegations] hearsay": the claim is the compound
+    if obj is not None and described is not None and obj.i == described.i:  # "called [the allegations] hearsay": the claim is the compound
         obj = next((c for c in obj.children if c.dep_ == "compound" and c.lemma_.lower() in lx.CLAIM_NOUNS), obj)
     if obj is None:
         return frame if lemma in lx.DENYING_VERBS else None  # "X denies." disputes what was said before

@@ -240,7 +240,7 @@ class MentionIndex:
         lemma = head.lemma_.lower()
         for doc in reversed(self.parsed.docs[max(0, at - ISSUER_WINDOW) : at + 1]):
             for token in reversed(doc):
-                if token.lemma_.lower() != lemma or token is head or token.doc is head.doc and token.i > head.i:
+                if token.lemma_.lower() != lemma or token.doc is head.doc and token.i >= head.i:
                     continue
                 owner = next(iter(claim_source(token)), None)  # "the bank's statement", "a statement by the bank"
                 if owner is None and token.dep_ == "pobj" and token.head.lower_ == "in":  # "X said in a statement"

@@ -32,6 +32,12 @@ def speakers_of(verb: Token) -> list[Token]:
             return with_conjuncts(subject)
         if current.dep_ == "relcl":
             return with_conjuncts(current.head)
+        relative = _relative_above(current)
+        if relative is not None:
+            # "X denied reports that suggest P, calling the allegations groundless": a participle set off by a
+            # comma after a relative clause speaks of the main clause's subject, not of the relative's noun
+            current = relative.head.head
+            continue
         if current.dep_ in {"conj", "advcl", "xcomp"} and current.head.pos_ in {"VERB", "AUX"}:
             current = current.head
             continue
@@ -44,6 +50,18 @@ def speakers_of(verb: Token) -> list[Token]:
             return _stranded_subject(current)
         return []
     return []
+
+
+def _relative_above(verb: Token) -> Token | None:
+    """The relative clause a comma-set participle at the sentence end was hung in, when the noun it modifies
+    is a verb's argument (so the participle can speak of that verb's subject)."""
+    if verb.dep_ != "advcl" or verb.tag_ != "VBG" or not _comma_between(verb.head, verb):
+        return None
+    for ancestor in verb.ancestors:
+        if ancestor.dep_ == "relcl":
+            return ancestor if ancestor.head.head.pos_ in {"VERB", "AUX"} and ancestor.head.dep_ in {
+                "dobj", "obj", "nsubj"} else None
+    return None
 
 
 def inverted_speaker(verb: Token) -> Token | None:
@@ -114,7 +132,9 @@ def _author(head: Token) -> Token:
         owner = claim_source(head)
         if owner:
             return owner[0]
-        if head.dep_ == "dobj" and head.head.pos_ == "VERB":
+        # (one who denies or rejects the reports did not issue them: "X denied reports that suggest P")
+        if head.dep_ == "dobj" and head.head.pos_ == "VERB" and \
+                head.head.lemma_.lower() not in lx.DENYING_VERBS | lx.REJECTING_VERBS | lx.OPPOSING_VERBS:
             issuer = [s for s in speakers_of(head.head) if s.lemma_.lower() not in lx.CLAIM_NOUNS]
             if issuer:
                 return issuer[0]
@@ -151,7 +171,7 @@ def clause_content(verb: Token) -> tuple[list[Token], bool]:
                     first = subject.left_edge
                     if verb.lemma_.lower() in _ADDRESSING and first.dep_ == "compound" and first.i == verb.i + 1:
                         tokens = [t for t in tokens if t.i > first.i]  # "told [CNN] plans ...": the addressee
-            return trim(_without_coordinated_cues(child, tokens)), True
+            return trim(_without_main_clause_participles(_without_coordinated_cues(child, tokens))), True
     inverted = inverted_speaker(verb) is not None
     own = any(c.dep_ in {"dobj", "obj", "ccomp", "xcomp"} for c in verb.children) and not inverted
     if not own and (verb.dep_ == "parataxis" or inverted or
@@ -167,6 +187,12 @@ _ADDRESSING = {"tell", "inform", "assure", "remind", "warn", "notify", "advise",
 
 
 CUE_LEMMAS = lx.REPORTING_VERBS | lx.DENYING_VERBS | lx.REJECTING_VERBS
+
+
+def _without_main_clause_participles(tokens: list[Token]) -> list[Token]:
+    """"... reports that suggest P, calling the allegations groundless": the participle is the main clause's."""
+    cut = {t.i for p in tokens if _relative_above(p) is not None for t in p.subtree}
+    return [t for t in tokens if t.i not in cut] if cut else tokens
 
 
 def _without_coordinated_cues(root: Token, tokens: list[Token]) -> list[Token]:
