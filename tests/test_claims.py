@@ -221,3 +221,9 @@ def test_a_back_reference_names_a_claim_only_within_a_few_sentences(nlp):
             "The envoy denied the report.")
     claims = claims_of(nlp, text)
     assert ("The envoy had met the rebels.", ["The White House"], ["The envoy"]) in claims
+
+
+def test_that_is_not_the_case_disputes_the_claim_before_it(nlp):
+    claims = claims_of(nlp, "Privacy advocates are concerned that monitoring at work damages trust. \"That is not "
+                            "the case,\" said Tim Ellsmore, managing director of the firm.")
+    assert claims == [("Monitoring at work damages trust.", ["Privacy advocates"], ["Tim Ellsmore"])]

@@ -156,3 +156,10 @@ def test_who_denies_reports_did_not_issue_them(nlp):
     claims = claims_of(nlp, "The ministry has denied reports that suggest the army has been selling arms to the "
                             "rebels, calling the allegations groundless.")
     assert claims == [("The army has been selling arms to the rebels.", [], ["The ministry"])]
+
+
+def test_the_title_is_not_a_former_holder_of_it(nlp):
+    text = ("Trump alleged that former President Barack Obama had wiretapped his phones. The President has alleged "
+            "that the wiretap was illegal. Asked whether President Obama did that, Mr Pence said nothing.")
+    claimants = [c for _, cs, _ in claims_of(nlp, text) for c in cs]
+    assert "President Obama" not in claimants and "former President Barack Obama" not in claimants

@@ -87,7 +87,8 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         recent = described + recent  # a relaying frame's speaker too: "X said he believed P" -> he = X
         if _is_relay(frame, found) or _elaborates_denial(frame, found):
             continue
-        if frame.denial and (frame.back_reference and not frame.clausal or frame.counter):
+        if frame.denial and (frame.back_reference and (not frame.clausal or _points_back(frame.content)) or
+                             frame.counter):
             back_references.append((frame, speakers, sources))
             continue
         words = _words(frame.content)
@@ -294,6 +295,16 @@ def _join_denial(drafts: list[ClaimDraft], frame: Frame, speakers: list[Span],
     asserting = [c for f in target.frames if f is not frame and not f.denial for c in resolved.get(id(f), [])]
     joined = [s for s in speakers if not any(_same_speaker(s, c) for c in asserting)]
     target.deniers = dedupe(target.deniers + joined)
+
+
+def _points_back(tokens: list[Token]) -> bool:
+    """A disputing clause about a bare "that"/"this"/"it" ("That is not the case", "This is untrue"): it only
+    refers to a claim stated before, it states none of its own."""
+    if not tokens:
+        return False
+    subject = next((c for c in root_of(tokens).children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    return subject is not None and subject.lower_ in {"that", "this", "it", "these", "those"} and \
+        not any(c.dep_ in {"relcl", "acl", "prep", "ccomp"} for c in subject.children)
 
 
 def _negated_proposition(tokens: list[Token]) -> bool:

@@ -177,6 +177,13 @@ class MentionIndex:
                         self.mentions.append(Mention(span, index, token.lemma_.lower(), kind, plural,
                                                      token.dep_ in {"nsubj", "nsubjpass"}, token.ent_type_, token.i))
 
+    def _former(self, head: Token, name: str) -> bool:
+        """Whether the article calls the person `name` a former holder of `head`'s title ("former President
+        Barack Obama" is not "the President" of an article about his successor)."""
+        surname = re.escape(name.split()[-1])
+        return re.search(rf"(?i:former|ex-)\s*(?i:{re.escape(head.text)})\s+(?:[A-Z][\w.]*\s+)*{surname}\b",
+                         self.parsed.text) is not None
+
     def _surname_of_person(self, name: str) -> bool:
         """Whether a person named so far has `name` as the last word of a full name."""
         return any(m.kind == "PERSON" and len(m.span.text.split()) >= 2 and m.span.text.split()[-1] == name
@@ -216,7 +223,8 @@ class MentionIndex:
             # ("the Republican president": a party or country before the title need not be written in the name)
             for title in dict.fromkeys([_title_pattern(phrase, head), _title_pattern(phrase, head, entities=False)]):
                 for mention in earlier[::-1] + [m for m in self.mentions if m.span.start > own.end]:
-                    if mention.kind == "PERSON" and title.search(mention.span.text):
+                    if mention.kind == "PERSON" and title.search(mention.span.text) and \
+                            not self._former(head, mention.span.text):
                         return mention.span
         sentence = self.parsed.sentence_of(head)
         if (lemma in ORG_NOUNS or lemma in PLACE_NOUNS) and len(phrase) == 2:
