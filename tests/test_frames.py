@@ -5,7 +5,7 @@ import pytest
 
 from pipeline.linguistics.frames import find_frames
 from pipeline.linguistics.roles import tokens_text
-from tests.conftest import parse_one
+from tests.conftest import claims_of, parse_one
 
 
 def _frames(nlp, text):
@@ -261,3 +261,25 @@ def test_a_participle_after_a_relative_clause_speaks_for_the_main_subject(nlp):
                           "rebels, calling the allegations groundless.")
     calling = [f for f in frames if f[0] == "call"]
     assert calling and calling[0][2] == ["ministry"]
+
+
+def test_a_relative_clause_hung_on_a_noun_that_cannot_speak_speaks_for_the_phrase_before_it(nlp):
+    # the parser hangs "which claims" on "pay"; the relative follows "the council's statement on pay", and a
+    # statement speaks for whoever issued it
+    claims = claims_of(nlp, "Readers should take a look at the council's statement on pay which claims that wages "
+                            "rose by 3 percent last year.")
+    assert claims == [("Wages rose by 3 percent last year.", ["the council"], [])]
+
+
+def test_a_verb_the_parser_took_for_a_subject_is_nobody(nlp):
+    from spacy.tokens import Doc
+
+    from pipeline.linguistics.roles import speakers_of
+
+    # "... he works [for voters] Jones also said that ...": run-on text where the parser makes "works" the
+    # subject of "said"; the speaker is then the name right before the verb, never the verb
+    words = ["he", "works", "Jones", "also", "said", "that", "prices", "rose"]
+    doc = Doc(nlp.vocab, words=words, heads=[1, 4, 1, 4, 4, 7, 7, 4],
+              deps=["nsubj", "nsubj", "dobj", "advmod", "ROOT", "mark", "nsubj", "ccomp"],
+              pos=["PRON", "VERB", "PROPN", "ADV", "VERB", "SCONJ", "NOUN", "VERB"])
+    assert [t.text for t in speakers_of(doc[4])] == ["Jones"]

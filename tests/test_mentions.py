@@ -163,3 +163,17 @@ def test_the_title_is_not_a_former_holder_of_it(nlp):
             "that the wiretap was illegal. Asked whether President Obama did that, Mr Pence said nothing.")
     claimants = [c for _, cs, _ in claims_of(nlp, text) for c in cs]
     assert "President Obama" not in claimants and "former President Barack Obama" not in claimants
+
+
+def test_a_noun_that_only_modifies_another_is_no_antecedent(nlp):
+    # "Mac" in "a Linux or Mac version" names nobody "He" can refer to (the tagger calls it a person)
+    text = ("Swarm Systems built the software. There were no plans for a Linux or Mac version. "
+            "He said that adverts would pay for it.")
+    assert claims_of(nlp, text) == [("Adverts would pay for it.", [], [])]
+
+
+def test_a_link_before_a_name_is_not_part_of_it(nlp):
+    text = ("Jones has no concept he doesn't work for Exxon shareholders; he works for taxpayers who pay his salary "
+            "& need to know what he does w/ it https://t.co/Qq5tiEI Jones also said that excluding the press "
+            "allowed the department to save money.")
+    assert [claimants for _, claimants, _ in claims_of(nlp, text)] == [["Jones"]]

@@ -110,8 +110,10 @@ def phrase_tokens(head: Token) -> list[Token]:
     lo, hi = min(keep), max(keep)
     tokens = [head.doc[i] for i in range(lo, hi + 1)]
     # "on Tuesday Mr Ebbers" parsed as one phrase: a date or time is never part of who speaks
+    # (nor is a link or an address left over from an embedded tweet: "https://t.co/x Tillerson")
     while tokens and (tokens[0].is_punct or tokens[0].dep_ in {"cc", "case"} or tokens[0].pos_ == "ADV" or
-                      tokens[0].ent_type_ in {"DATE", "TIME"} and tokens[0].i != head.i):
+                      tokens[0].ent_type_ in {"DATE", "TIME"} and tokens[0].i != head.i or
+                      (tokens[0].like_url or tokens[0].like_email) and tokens[0].i != head.i):
         tokens = tokens[1:]  # ("Monday night's vote": without the date, its "'s" goes too)
     while tokens and tokens[-1].is_punct:
         tokens = tokens[:-1]
@@ -124,6 +126,14 @@ def phrase_tokens(head: Token) -> list[Token]:
     if len(tokens) > MAX_TOKENS:
         tokens = [t for t in head.doc[max(head.i - 3, lo) : head.i + 1] if not t.is_punct]
     return tokens
+
+
+def _modifier(token: Token) -> bool:
+    """A noun that only modifies another ("a Linux or Mac version", "the Trump administration"): it names no
+    one a later pronoun or description can refer to; nor do the nouns coordinated with it."""
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    return token.dep_ in {"compound", "amod", "flat", "nmod"}
 
 
 def joined_by_ampersand(conjunct: Token) -> bool:
@@ -164,7 +174,7 @@ class MentionIndex:
         self.mentions: list[Mention] = []
         for index, doc in enumerate(parsed.docs):
             for token in doc:
-                if token.pos_ in {"PROPN", "NOUN"} and token.dep_ not in {"compound", "amod", "flat"} \
+                if token.pos_ in {"PROPN", "NOUN"} and not _modifier(token) \
                         and (token.ent_type_ in SPEAKER_ENTITIES or token.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS) \
                         and (token.dep_ != "poss" or token.pos_ == "PROPN"):
                     # (a possessor is a mention when it is a name: "US President Donald Trump's administration"

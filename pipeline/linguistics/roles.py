@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pipeline.linguistics import lexicon as lx
-from pipeline.linguistics.mentions import ORG_NOUNS, PERSON_NOUNS, SPEAKER_ENTITIES, joined_by_ampersand
+from pipeline.linguistics.mentions import (DOCUMENT_NOUNS, ORG_NOUNS, PERSON_NOUNS, SPEAKER_ENTITIES,
+                                          joined_by_ampersand)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -25,13 +26,14 @@ def speakers_of(verb: Token) -> list[Token]:
         return with_conjuncts(inverted)
     current = verb
     for _ in range(4):
-        subject = next((c for c in current.children if c.dep_ in SUBJECTS), None)
+        # (a verb is never somebody: a "subject" tagged VERB is the parser misreading run-on text)
+        subject = next((c for c in current.children if c.dep_ in SUBJECTS and c.pos_ not in {"VERB", "AUX"}), None)
         if subject is not None:
             if subject.dep_ == "csubj" or subject.lower_ in {"that", "which", "who"} and current.dep_ == "relcl":
-                return with_conjuncts(current.head) if current.dep_ == "relcl" else []
+                return _relative_speaker(current) if current.dep_ == "relcl" else []
             return with_conjuncts(subject)
         if current.dep_ == "relcl":
-            return with_conjuncts(current.head)
+            return _relative_speaker(current)
         relative = _relative_above(current)
         if relative is not None:
             # "X denied reports that suggest P, calling the allegations groundless": a participle set off by a
@@ -50,6 +52,29 @@ def speakers_of(verb: Token) -> list[Token]:
             return _stranded_subject(current)
         return []
     return []
+
+
+def _relative_speaker(relative: Token) -> list[Token]:
+    """Who a relative clause ("X, who said P", "a statement which claims P") speaks for: the noun it modifies
+    when that can speak. When it cannot, the parser hung the clause too high ("a look at the NSC's statement
+    on firearms policy which claims P"): a relative pronoun follows its noun phrase, so it is the phrase
+    right before the pronoun, taken out through the prepositional phrases that modify a speaking noun
+    ("policy" -> "the NSC's statement"); nobody when that cannot speak either."""
+    if _can_state(relative.head):
+        return with_conjuncts(relative.head)
+    pronoun = relative.left_edge
+    noun = relative.doc[pronoun.i - 1] if pronoun.i > relative.head.i else None
+    if noun is None or noun.pos_ not in {"NOUN", "PROPN"}:
+        return []
+    while noun.dep_ == "pobj" and noun.head.dep_ == "prep" and _can_state(noun.head.head) and \
+            noun.head.head.pos_ in {"NOUN", "PROPN"}:
+        noun = noun.head.head
+    return with_conjuncts(noun) if _can_state(noun) else []
+
+
+def _can_state(token: Token) -> bool:
+    """Somebody, or a document or claim noun that states something ("a statement which claims ...")."""
+    return can_speak(token) or token.lemma_.lower() in lx.CLAIM_NOUNS | DOCUMENT_NOUNS
 
 
 def _relative_above(verb: Token) -> Token | None:
