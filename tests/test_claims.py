@@ -227,3 +227,19 @@ def test_that_is_not_the_case_disputes_the_claim_before_it(nlp):
     claims = claims_of(nlp, "Privacy advocates are concerned that monitoring at work damages trust. \"That is not "
                             "the case,\" said Tim Ellsmore, managing director of the firm.")
     assert claims == [("Monitoring at work damages trust.", ["Privacy advocates"], ["Tim Ellsmore"])]
+
+
+def test_a_denial_of_a_part_in_a_deed_disputes_what_is_said_of_the_denier(nlp):
+    # "the Vela club shooting" shares more words with the second claim, but only the first says Smith did it
+    text = ("Prosecutors say Smith shot two men outside the Vela club in 2012. Prosecutors said they plan to show "
+            "jurors photos of the Vela club shooting. Smith has denied any role in the shooting at the Vela club.")
+    assert claims_of(nlp, text) == [
+        ("Smith shot two men outside the Vela club in 2012.", ["Prosecutors"], ["Smith"]),
+        ("Prosecutors plan to show jurors photos of the Vela club shooting.", ["Prosecutors"], [])]
+
+
+def test_who_denies_the_allegations_disputes_the_claim_about_them(nlp):
+    text = ("Police said Smith had stolen the car. Officials said the roads were icy that night. "
+            "Smith denied the allegations.")
+    assert claims_of(nlp, text) == [("Smith had stolen the car.", ["Police"], ["Smith"]),
+                                    ("The roads were icy that night.", ["Officials"], [])]

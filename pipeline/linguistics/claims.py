@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.frames import find_frames
 from pipeline.linguistics.roles import root_of, tokens_text
-from pipeline.linguistics.lexicon import CLAIM_NOUNS, DECISION_NOUNS, SUPPORTER_NOUNS
+from pipeline.linguistics.lexicon import CLAIM_NOUNS, DECISION_NOUNS, INVOLVEMENT_NOUNS, SUPPORTER_NOUNS
 from pipeline.linguistics.mentions import Mention, MentionIndex, is_pronoun
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.records import Span
@@ -92,7 +92,10 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
             back_references.append((frame, speakers, sources))
             continue
         words = _words(frame.content)
-        target = _same_claim(drafts, words, denial=frame.denial)
+        # (a denial of a deed, "denied any role in the shootings", disputes what is said of the denier first)
+        target = frame.denial and not frame.clausal and frame.content and \
+            root_of(frame.content).lemma_.lower() in INVOLVEMENT_NOUNS and _deed_of(drafts, words, speakers) or \
+            _same_claim(drafts, words, denial=frame.denial)
         if target is None:
             target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=frame.content, clausal=frame.clausal,
                                 words=words)
@@ -103,7 +106,7 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
     for frame, speakers, sources in back_references:
         # (nobody disputes their own claim: "Collins said she would vote no ... she joins others opposing the bill")
         others = [d for d in drafts if not any(_same_speaker(s, c) for s in speakers for c in d.claimants)]
-        target = _countered(others, frame) if frame.counter else _referent(others, frame, sources)
+        target = _countered(others, frame) if frame.counter else _referent(others, frame, sources, speakers)
         if target is None and frame.counter:  # nothing it answers: an ordinary claim of its own
             frame.denial = False
             own = frame.statement or frame.content
@@ -245,7 +248,8 @@ def _evidence(frame: Frame, parsed: ParsedArticle) -> Span:
     return parsed.span(doc[first], doc[last]) or parsed.sentences[frame.sentence]
 
 
-def _referent(drafts: list[ClaimDraft], frame: Frame, sources: list[Span] = ()) -> ClaimDraft | None:
+def _referent(drafts: list[ClaimDraft], frame: Frame, sources: list[Span] = (),
+              deniers: list[Span] = ()) -> ClaimDraft | None:
     """The claim a back-reference ("denied the report", "pleaded not guilty") disputes: the claim another
     denial of the same sentence disputes ("pleaded not guilty and denied any role in ..."); a claim of the
     source the reference names ("rejected Uber's claim"), the nearest one before it; else, of the
@@ -270,11 +274,31 @@ def _referent(drafts: list[ClaimDraft], frame: Frame, sources: list[Span] = ()) 
         matching = [d for d in before if any(f.cue.lemma_.lower()[:5] == named for f in d.frames)]
         if matching:
             return max(matching, key=lambda d: d.sentence)
+    # (one who denies the allegations or pleads not guilty disputes what is said about them: "Prosecutors say
+    # Smith shot Jones ... He has pleaded not guilty")
+    before = [d for d in before if _about(d, deniers)] or before
     if before:
         return max(before, key=lambda d: (max(f.sentence for f in d.frames if f.sentence <= frame.sentence),
                                           -len(d.frames)))
     after = [d for d in drafts if frame.sentence < d.sentence <= frame.sentence + 2]
     return min(after, key=lambda d: d.sentence) if after else None
+
+
+def _about(draft: ClaimDraft, people: list[Span]) -> bool:
+    """Whether the claim's proposition is about one of `people`: its subject shares a name with them."""
+    if not draft.proposition:
+        return False
+    root = root_of(draft.proposition)
+    subject = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    names = {t.lower_ for t in subject.subtree if t.pos_ == "PROPN"} if subject is not None else set()
+    return any(names & {w.lower() for w in person.text.split()} for person in people)
+
+
+def _deed_of(drafts: list[ClaimDraft], words: set[str], deniers: list[Span]) -> ClaimDraft | None:
+    """The claim about the deniers that a denial of a deed names ("denied any role in the shootings of de Abreu"
+    -> "Hernandez fired five shots at de Abreu"): one word in common suffices when the claim is about them."""
+    about = [d for d in drafts if _about(d, deniers) and d.words & words]
+    return max(about, key=lambda d: (len(d.words & words), d.sentence)) if about else None
 
 
 def _join_denial(drafts: list[ClaimDraft], frame: Frame, speakers: list[Span],

@@ -69,6 +69,9 @@ SUPPORT_NOUNS = frozenset({"evidence", "proof", "truth", "basis", "indication", 
                            "grounds", "ground"})
 # Nouns whose "not guilty" plea or protest is a denial ("pleaded not guilty", "protested his innocence").
 INNOCENCE_WORDS = frozenset({"innocence", "innocent"})
+# What one denies of oneself: a part in a deed ("denied any role in the shootings", "denies wrongdoing").
+INVOLVEMENT_NOUNS = frozenset({"role", "involvement", "part", "participation", "complicity", "responsibility",
+                               "wrongdoing", "link", "hand"})
 # Claim nouns that state an assertion by somebody, which a clause can spell out ("reports that P").
 ASSERTION_NOUNS = frozenset({"claim", "allegation", "accusation", "charge", "report", "rumour", "rumor",
                              "suggestion", "assertion", "speculation", "contention", "insinuation"})
