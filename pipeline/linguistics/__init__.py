@@ -4,5 +4,7 @@
 - `parse`: an article parsed sentence by sentence, tokens carrying article offsets;
 - `mentions`: speaker phrases (noun phrases, named entities) and the most specific mention of each;
 - `frames`: attribution frames: who says or disputes what, and the proposition itself;
+- `draft`: a claim being drafted, and what makes two frames one claim (shared words, one speaker named twice);
+- `disputes`: which claim a back-reference, a denial of one's part in a deed or a counter-claim disputes;
 - `claims`: frames turned into ranked claim sites (disputed and lead claims first, duplicates merged).
 """
