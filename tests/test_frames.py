@@ -283,3 +283,15 @@ def test_a_verb_the_parser_took_for_a_subject_is_nobody(nlp):
               deps=["nsubj", "nsubj", "dobj", "advmod", "ROOT", "mark", "nsubj", "ccomp"],
               pos=["PRON", "VERB", "PROPN", "ADV", "VERB", "SCONJ", "NOUN", "VERB"])
     assert [t.text for t in speakers_of(doc[4])] == ["Jones"]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # the noun the parse hangs the relative on stands, whether or not the lexicon knows it for a person
+    ("Reporters questioned the commissioner, who has said that the smear campaign never existed.",
+     "the commissioner"),
+    ("Celebrity chefs are among the restaurateurs who have said that the dinner will raise money for refugees.",
+     "the restaurateurs"),
+])
+def test_a_relative_clause_speaks_for_the_noun_it_modifies(nlp, text, speaker):
+    ((_, claimants, _),) = claims_of(nlp, text)
+    assert claimants == [speaker]

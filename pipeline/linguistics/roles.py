@@ -55,21 +55,27 @@ def speakers_of(verb: Token) -> list[Token]:
 
 
 def _relative_speaker(relative: Token) -> list[Token]:
-    """Who a relative clause ("X, who said P", "a statement which claims P") speaks for: the noun it modifies
-    when that can speak. When it cannot, the parser hung the clause too high ("a look at the NSC's statement
-    on firearms policy which claims P"): a relative pronoun follows its noun phrase, so it is the phrase
-    right before the pronoun, taken out through the prepositional phrases that modify a speaking noun
-    ("policy" -> "the NSC's statement"); nobody when that cannot speak either."""
-    if _can_state(relative.head):
-        return with_conjuncts(relative.head)
+    """Who a relative clause ("X, who said P", "a statement which claims P") speaks for: the noun it modifies.
+    A relative pronoun follows its noun phrase, so when the parser hung the clause elsewhere ("a look at the
+    NSC's statement on firearms policy which claims P", "a parody of Westerners who think P"), it is the noun
+    right before the pronoun, taken out through the prepositional phrases that modify a noun that can state
+    something ("policy" -> "the NSC's statement"); "who" says that noun is somebody. Nobody when it is not
+    and cannot state anything."""
+    head = relative.head
+    if _can_state(head):
+        return with_conjuncts(head)
     pronoun = relative.left_edge
-    noun = relative.doc[pronoun.i - 1] if pronoun.i > relative.head.i else None
-    if noun is None or noun.pos_ not in {"NOUN", "PROPN"}:
-        return []
+    before = [t for t in relative.doc[head.i : pronoun.i] if not t.is_punct]
+    noun = before[-1] if before and before[-1].pos_ in {"NOUN", "PROPN"} else None
+    if noun is None:
+        return with_conjuncts(head)
     while noun.dep_ == "pobj" and noun.head.dep_ == "prep" and _can_state(noun.head.head) and \
             noun.head.head.pos_ in {"NOUN", "PROPN"}:
         noun = noun.head.head
-    return with_conjuncts(noun) if _can_state(noun) else []
+    if noun.i == head.i:
+        return with_conjuncts(head)  # ("restaurateurs who announced P": the parse stands)
+    personal = pronoun.lower_ in {"who", "whom", "whose"}
+    return with_conjuncts(noun) if personal or _can_state(noun) else []
 
 
 def _can_state(token: Token) -> bool:
