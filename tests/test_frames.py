@@ -295,3 +295,11 @@ def test_a_verb_the_parser_took_for_a_subject_is_nobody(nlp):
 def test_a_relative_clause_speaks_for_the_noun_it_modifies(nlp, text, speaker):
     ((_, claimants, _),) = claims_of(nlp, text)
     assert claimants == [speaker]
+
+
+def test_quick_to_deny_is_a_denial_by_the_adjective_s_subject_likely_to_deny_is_none(nlp):
+    done = claims_of(nlp, "The minister said the army would leave the region, but Palestinian officials were "
+                          "quick to deny such claims.")
+    assert done == [("The army would leave the region.", ["The minister"], ["Palestinian officials"])]
+    not_yet = claims_of(nlp, "Reports said the bank would close, but officials are likely to deny the reports.")
+    assert not_yet == [("The bank would close.", ["Reports"], [])]

@@ -43,6 +43,9 @@ def speakers_of(verb: Token) -> list[Token]:
         if current.dep_ in {"conj", "advcl", "xcomp"} and current.head.pos_ in {"VERB", "AUX"}:
             current = current.head
             continue
+        if current.dep_ == "xcomp" and current.head.pos_ == "ADJ" and current.head.head.pos_ in {"VERB", "AUX"}:
+            current = current.head.head  # "officials were quick to deny ...": the adjective's subject
+            continue
         if current.dep_ == "pcomp" and current.head.dep_ == "prep" and current.head.head.pos_ in {"VERB", "AUX"}:
             current = current.head.head  # "X said ..., before suggesting P", "won over critics by announcing P"
             continue
@@ -301,7 +304,13 @@ def asserted_infinitive(verb: Token) -> bool:
     head = verb.head
     if head.i == verb.i or any(c.dep_ in {"nsubjpass", "auxpass"} for c in head.children) or negated(head):
         return False
+    if head.pos_ == "ADJ":  # "was quick to deny" did deny; "was likely / ready / eager to deny" has not yet
+        return head.lemma_.lower() in _DONE_BY_ADJECTIVE
     return head.lemma_.lower() not in _UNREALISED
+
+
+# Adjectives whose infinitive is done when they are true of somebody: "were quick to deny", "the first to reject".
+_DONE_BY_ADJECTIVE = {"quick", "swift", "fast", "first", "last", "careful"}
 
 
 def _comma_between(a: Token, b: Token) -> bool:
