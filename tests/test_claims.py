@@ -243,3 +243,15 @@ def test_who_denies_the_allegations_disputes_the_claim_about_them(nlp):
             "Smith denied the allegations.")
     assert claims_of(nlp, text) == [("Smith had stolen the car.", ["Police"], ["Smith"]),
                                     ("The roads were icy that night.", ["Officials"], [])]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a dispute set in a clause under the reported proposition is not part of it, and disputes it
+    ("Supporters say the plant will create jobs, although economists dispute that assertion.",
+     ("The plant will create jobs.", ["Supporters"], ["economists"])),
+    ("Amnesty said the US is not taking adequate precautions to protect civilians, though on Monday the US "
+     "denied that it had loosened its rules of engagement.",
+     ("The US is not taking adequate precautions to protect civilians.", ["Amnesty"], ["the US"])),
+])
+def test_a_dispute_in_a_clause_under_the_claim_disputes_it(nlp, text, expected):
+    assert claims_of(nlp, text) == [expected]

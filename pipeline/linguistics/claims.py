@@ -62,7 +62,7 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         # (a denial of a deed, "denied any role in the shootings", disputes what is said of the denier first)
         target = frame.denial and not frame.clausal and frame.content and \
             root_of(frame.content).lemma_.lower() in INVOLVEMENT_NOUNS and deed_of(drafts, words, speakers) or \
-            same_claim(drafts, words, denial=frame.denial)
+            frame.denial and _conceded_to(drafts, frame) or same_claim(drafts, words, denial=frame.denial)
         if target is None:
             target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=frame.content, clausal=frame.clausal,
                                 words=words)
@@ -95,6 +95,18 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         _finish(draft, parsed)
         draft.rule_text = claim_text(draft, parsed, mentions)
     return sorted(_select(drafts, max_claims), key=lambda d: d.sentence)
+
+
+def _conceded_to(drafts: list[ClaimDraft], frame: Frame) -> ClaimDraft | None:
+    """The claim a dispute set in its own clause under it disputes ("X said the US takes no precautions, though
+    the US denied that it had loosened its rules"): the one whose proposition the denial's clause hangs on."""
+    if frame.cue.dep_ != "advcl":
+        return None
+    for draft in drafts:
+        if any(not f.denial and f.content and f.cue.doc is frame.cue.doc and root_of(f.content).i == frame.cue.head.i
+               for f in draft.frames):
+            return draft
+    return None
 
 
 def _select(drafts: list[ClaimDraft], max_claims: int) -> list[ClaimDraft]:

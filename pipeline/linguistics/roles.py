@@ -230,8 +230,11 @@ def _without_main_clause_participles(tokens: list[Token]) -> list[Token]:
 
 
 def _without_coordinated_cues(root: Token, tokens: list[Token]) -> list[Token]:
-    """"confirmed that X had been detained and said it ...": the coordinated "said ..." is another frame."""
-    cut = {t.i for c in root.children if c.dep_ == "conj" and c.lemma_.lower() in CUE_LEMMAS for t in c.subtree}
+    """"confirmed that X had been detained and said it ...": the coordinated "said ..." is another frame; so is
+    a dispute hung on the content ("say the plant will create jobs, although economists dispute that")."""
+    cut = {t.i for c in root.children if c.dep_ == "conj" and c.lemma_.lower() in CUE_LEMMAS or
+           c.dep_ == "advcl" and c.lemma_.lower() in lx.DENYING_VERBS | lx.REJECTING_VERBS and
+           any(g.dep_ in SUBJECTS for g in c.children) for t in c.subtree}
     return [t for t in tokens if t.i not in cut] if cut else tokens
 
 
