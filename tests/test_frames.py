@@ -303,3 +303,14 @@ def test_quick_to_deny_is_a_denial_by_the_adjective_s_subject_likely_to_deny_is_
     assert done == [("The army would leave the region.", ["The minister"], ["Palestinian officials"])]
     not_yet = claims_of(nlp, "Reports said the bank would close, but officials are likely to deny the reports.")
     assert not_yet == [("The bank would close.", ["Reports"], [])]
+
+
+def test_a_quote_going_on_without_attribution_is_still_the_speaker_s(nlp):
+    text = ("\"I never had meetings with Russian officials about the campaign,\" Berg told reporters today. "
+            "\"And the idea that I was part of a continuing exchange of information with them is false.\"")
+    claims = claims_of(nlp, text)
+    assert ("I was part of a continuing exchange of information with them.", [], ["Berg"]) in claims
+    # not when the sentence is nobody's quote: the journalist's own words
+    plain = ("\"I never had meetings with Russian officials,\" Berg told reporters today. The idea that she was part "
+             "of an exchange of information is false.")
+    assert all(not deniers for _, _, deniers in claims_of(nlp, plain))

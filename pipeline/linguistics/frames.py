@@ -42,7 +42,41 @@ def find_frames(parsed: ParsedArticle) -> list[Frame]:
                 _stance(index, token)
             if frame is not None and not _question(frame):
                 frames.append(frame)
-    return frames
+    return sorted(frames + _continued_quote_denials(parsed, frames), key=lambda f: (f.sentence, f.cue.i))
+
+
+_QUOTES = {'"', "“", "”"}
+
+
+def _continued_quote_denials(parsed: ParsedArticle, frames: list[Frame]) -> list[Frame]:
+    """A quoted sentence with no attribution of its own right after a quote of somebody's is still theirs
+    ("'I never met them,' Sessions said. 'And the idea that I did is false.'"): a claim it calls false is
+    their denial. The sentence is in a quote when it opens with a quotation mark or the one before left its
+    quotation open."""
+    by_sentence: dict[int, list[Frame]] = {}
+    for frame in frames:
+        by_sentence.setdefault(frame.sentence, []).append(frame)
+    found = []
+    for index in range(1, len(parsed.docs)):
+        before = [f for f in by_sentence.get(index - 1, []) if f.speakers]
+        doc, previous = parsed.docs[index], parsed.docs[index - 1]
+        quoted = doc.text.lstrip()[:1] in _QUOTES or sum(t.text in _QUOTES for t in previous) % 2 == 1
+        if index in by_sentence or not before or not quoted:
+            continue
+        tokens = [t for t in doc if not t.is_space]
+        falsity = falsity_predication(tokens)
+        if falsity is None:
+            continue
+        subject = next(c for c in falsity.head.children if c.dep_ in SUBJECTS)
+        frame = Frame(index, falsity, True, speakers=before[-1].speakers)
+        clause = next((c for c in subject.children if c.dep_ in {"acl", "ccomp"} and
+                       any(m.dep_ == "mark" for m in c.children)), None)
+        if clause is not None:  # "the idea that I did is false": the idea itself
+            frame.content, frame.clausal = trim(list(clause.subtree)), True
+        else:  # "It is false": the claim before it
+            frame.content, frame.back_reference = [subject], True
+        found.append(frame)
+    return found
 
 
 def _question(frame: Frame) -> bool:
