@@ -57,6 +57,11 @@ def test_plea_names_the_charges(nlp):
     "The official did not deny that the talks took place.",  # negated
     "The council rejected the offer of a new stadium.",  # rejecting an offer is not disputing a claim
     "The minister is expected to deny the report on Monday.",  # not (yet) done
+    # declining to comment (GUIDE.md: not a denier): the coordinated verb shares "neither" / "not" / "would"
+    "Sean Spicer would neither confirm nor deny on Thursday the report.",
+    "The spokesman would not confirm or deny the report.",
+    "Sommer produced a great save to deny Robert Lewandowski in the 25th minute.",  # a person thwarted
+    "The superstar has been challenging her fans to send in videos of their dance moves.",  # a dare
 ])
 def test_not_a_denial(nlp, text):
     assert not [f for f in _frames(nlp, text) if f[1]]
@@ -314,3 +319,11 @@ def test_a_quote_going_on_without_attribution_is_still_the_speaker_s(nlp):
     plain = ("\"I never had meetings with Russian officials,\" Berg told reporters today. The idea that she was part "
              "of an exchange of information is false.")
     assert all(not deniers for _, _, deniers in claims_of(nlp, plain))
+
+
+def test_a_bare_demonstrative_is_nobody_but_those_who_say_are_somebody(nlp):
+    frames = _frames(nlp, "When a delegation is deprived of the right to vote, this contradicts the principles of "
+                          "democracy.")
+    assert all(f[2] == [] for f in frames)
+    frames = _frames(nlp, "Those who oppose the bill say it will raise prices.")
+    assert [f[2] for f in frames if f[0] == "say"] == [["Those"]]

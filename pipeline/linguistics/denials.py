@@ -73,7 +73,9 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
     if content:
         frame.content, frame.clausal = content, clausal
         return frame
-    gerund = next((c for c in verb.children if c.dep_ in {"xcomp", "pcomp"} and c.pos_ in {"VERB", "AUX"}
+    # (a gerund, not an infinitive after an object: "challenging her fans to send videos" dares them)
+    gerund = next((c for c in verb.children if c.dep_ in {"xcomp", "pcomp"} and c.pos_ in {"VERB", "AUX"} and
+                   (c.tag_ == "VBG" or not any(o.dep_ in {"dobj", "obj"} for o in verb.children))
                    or c.dep_ == "dobj" and c.tag_ == "VBG"), None)
     if gerund is not None:  # "denied discussing sanctions", "denied having met him"
         frame.content, frame.clausal = trim(list(gerund.subtree)), True
@@ -107,7 +109,9 @@ def _refusing(verb: Token) -> bool:
     # ("him bail" parsed as a clause with an object pronoun for its subject is the same double object)
     misparsed = any(c.dep_ == "ccomp" and any(g.dep_ == "nsubj" and g.lower_ in {"him", "her", "them", "us", "me"}
                                                for g in c.children) for c in verb.children)
-    return misparsed or any(c.dep_ == "dative" for c in verb.children) or \
+    # ("saved to deny Lewandowski", "denied him": one denies claims, not people; a person denied is thwarted)
+    person = obj is not None and (obj.ent_type_ == "PERSON" or obj.lower_ in {"him", "her", "them", "us", "me"})
+    return misparsed or person or any(c.dep_ == "dative" for c in verb.children) or \
         to and obj is not None and obj.lemma_.lower() not in lx.CLAIM_NOUNS and obj.pos_ == "NOUN"
 
 

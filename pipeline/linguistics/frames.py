@@ -168,13 +168,17 @@ def _verb_frame(index: int, verb: Token) -> Frame | None:
     if verb.pos_ not in {"VERB", "AUX"} or verb.dep_ in {"amod", "compound"}:
         return None
     lemma = verb.lemma_.lower()
-    if negated(verb) and lemma not in {"plead"}:
+    # (a bare verb coordinated with another shares its auxiliary, negation and "neither": "would neither
+    # confirm nor deny", "did not confirm or deny" declines to comment)
+    shared = verb.head if verb.dep_ == "conj" and verb.tag_ == "VB" and verb.head.pos_ in {"VERB", "AUX"} else verb
+    if (negated(verb) or negated(shared) or any(c.lower_ == "neither" for c in shared.children)) and \
+            lemma not in {"plead"}:
         return None  # "did not deny", "declined to say" is handled by the infinitive test below
     if lemma == "plead":
         return plea(index, verb)
     if lemma == "refuse":
         return refusal(index, verb)
-    if any(c.dep_ == "aux" and c.lower_ in _MODALS for c in verb.children):
+    if any(c.dep_ == "aux" and c.lower_ in _MODALS for c in [*verb.children, *shared.children]):
         return None  # "ministers should expect ...", "he could deny ...": nothing asserted yet
     denying = lemma in lx.DENYING_VERBS | lx.REJECTING_VERBS | lx.DESCRIBING_VERBS | lx.OPPOSING_VERBS
     if infinitive(verb) and not (denying and asserted_infinitive(verb)):

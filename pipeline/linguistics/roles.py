@@ -20,7 +20,16 @@ BACK_DETERMINERS = {"the", "this", "that", "these", "those", "such", "its", "his
 
 def speakers_of(verb: Token) -> list[Token]:
     """The subject of `verb`; a verb without one takes the subject of the verb it is coordinated with or
-    subordinated to ("X announced ... but denied ...", "..., saying ...", "X, who denied ...")."""
+    subordinated to ("X announced ... but denied ...", "..., saying ...", "X, who denied ..."). A demonstrative
+    is nobody ("this contradicts the principles of democracy")."""
+    return [s for s in _subject_of(verb)  # ("those who oppose the bill" is a description of people)
+            if not (s.pos_ == "PRON" and s.lower_ in _DEMONSTRATIVES and not any(s.children))]
+
+
+_DEMONSTRATIVES = {"this", "that", "these", "those"}
+
+
+def _subject_of(verb: Token) -> list[Token]:
     inverted = inverted_speaker(verb)
     if inverted is not None:
         return with_conjuncts(inverted)
