@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from pipeline.linguistics import lexicon as lx
 from pipeline.linguistics.frame import Frame
-from pipeline.linguistics.roles import (BACK_DETERMINERS, SUBJECTS, agent_of, claim_source, clause_content, negated,
+from pipeline.linguistics.mentions import DOCUMENT_NOUNS
+from pipeline.linguistics.roles import (BACK_DETERMINERS, SUBJECTS, agent_of, can_speak, claim_source, clause_content,
+                                       negated,
                                        root_of, speakers_of, trim, with_conjuncts)
 
 if TYPE_CHECKING:
@@ -64,7 +66,10 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
     if lemma in lx.DESCRIBING_VERBS | lx.OPPOSING_VERBS and lemma not in lx.DENYING_VERBS | lx.REJECTING_VERBS and \
             described is None and (opposed is None or opposed.lemma_.lower() not in lx.CLAIM_NOUNS):
         return None  # "called for talks", "described the scene"
-    frame = Frame(index, verb, True, speakers=speakers_of(verb))
+    # (only somebody denies: "the ban contradicts the tenets of aid", "both assessments contradict the plans"
+    # are a measure and a document at odds with something; GUIDE.md's deniers are persons and organisations)
+    frame = Frame(index, verb, True, speakers=[s for s in speakers_of(verb) if can_speak(s) or s.lemma_.lower()
+                                               not in lx.CLAIM_NOUNS | lx.DECISION_NOUNS | DOCUMENT_NOUNS])
     content, clausal = clause_content(verb)
     if len(content) == 1 and (content[0].pos_ in {"PRON", "DET"} or content[0].lower_ in BACK_DETERMINERS):
         # "ETP disputes that."

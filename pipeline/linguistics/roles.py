@@ -308,7 +308,8 @@ def infinitive(verb: Token) -> bool:
 
 # Verbs whose infinitive complement is not (yet) done: "is expected to deny", "wants to dismiss".
 _UNREALISED = {"expect", "plan", "want", "intend", "hope", "need", "ask", "urge", "like", "wish", "prepare", "try",
-               "attempt", "threaten", "decide", "seem", "appear", "have", "aim", "promise", "vow", "refuse", "decline"}
+               "attempt", "threaten", "decide", "seem", "appear", "have", "aim", "promise", "vow", "refuse", "decline",
+               "allow", "let", "enable", "permit", "help"}
 
 
 def asserted_infinitive(verb: Token) -> bool:
