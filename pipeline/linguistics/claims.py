@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.linguistics.disputes import (countered, deed_of, join_denial, negated_proposition, points_back,
-                                           referent)
+from pipeline.linguistics.disputes import (countered, denied_in_place, join_denial, negated_proposition,
+                                           points_back, referent)
 from pipeline.linguistics.draft import ClaimDraft, content_words, overlap, same_claim, same_name, same_speaker
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.frames import find_frames
-from pipeline.linguistics.lexicon import CLAIM_NOUNS, DECISION_NOUNS, INVOLVEMENT_NOUNS
+from pipeline.linguistics.lexicon import CLAIM_NOUNS, DECISION_NOUNS
 from pipeline.linguistics.mentions import Mention, MentionIndex, is_pronoun
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.linguistics.roles import root_of, tokens_text
@@ -59,10 +59,8 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
             back_references.append((frame, speakers, sources))
             continue
         words = content_words(frame.content)
-        # (a denial of a deed, "denied any role in the shootings", disputes what is said of the denier first)
-        target = frame.denial and not frame.clausal and frame.content and \
-            root_of(frame.content).lemma_.lower() in INVOLVEMENT_NOUNS and deed_of(drafts, words, speakers) or \
-            frame.denial and _conceded_to(drafts, frame) or same_claim(drafts, words, denial=frame.denial)
+        target = frame.denial and denied_in_place(drafts, frame, words, speakers) or \
+            same_claim(drafts, words, denial=frame.denial)
         if target is None:
             target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=frame.content, clausal=frame.clausal,
                                 words=words)
@@ -77,7 +75,8 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         if target is None and frame.counter:  # nothing it answers: an ordinary claim of its own
             frame.denial = False
             own = frame.statement or frame.content
-            target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=own, clausal=True, words=content_words(own))
+            target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=own, clausal=True,
+                                words=content_words(own))
             drafts.append(target)
             _add(target, frame, speakers, sources, False, parsed)
             continue
@@ -95,18 +94,6 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         _finish(draft, parsed)
         draft.rule_text = claim_text(draft, parsed, mentions)
     return sorted(_select(drafts, max_claims), key=lambda d: d.sentence)
-
-
-def _conceded_to(drafts: list[ClaimDraft], frame: Frame) -> ClaimDraft | None:
-    """The claim a dispute set in its own clause under it disputes ("X said the US takes no precautions, though
-    the US denied that it had loosened its rules"): the one whose proposition the denial's clause hangs on."""
-    if frame.cue.dep_ != "advcl":
-        return None
-    for draft in drafts:
-        if any(not f.denial and f.content and f.cue.doc is frame.cue.doc and root_of(f.content).i == frame.cue.head.i
-               for f in draft.frames):
-            return draft
-    return None
 
 
 def _select(drafts: list[ClaimDraft], max_claims: int) -> list[ClaimDraft]:

@@ -11,8 +11,7 @@ from pipeline.linguistics import lexicon as lx
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.mentions import DOCUMENT_NOUNS
 from pipeline.linguistics.roles import (BACK_DETERMINERS, SUBJECTS, agent_of, can_speak, claim_source, clause_content,
-                                       negated,
-                                       root_of, speakers_of, trim, with_conjuncts)
+                                       negated, root_of, speakers_of, trim, with_conjuncts)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token

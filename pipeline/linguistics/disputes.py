@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.linguistics.draft import ClaimDraft, content_words, same_claim, same_speaker
 from pipeline.linguistics.frame import Frame
-from pipeline.linguistics.lexicon import SUPPORTER_NOUNS
+from pipeline.linguistics.lexicon import INVOLVEMENT_NOUNS, SUPPORTER_NOUNS
 from pipeline.linguistics.roles import root_of
 from pipeline.records import Span
 from pipeline.spans import dedupe
@@ -66,7 +66,28 @@ def is_about(draft: ClaimDraft, people: list[Span]) -> bool:
     return any(names & {w.lower() for w in person.text.split()} for person in people)
 
 
-def deed_of(drafts: list[ClaimDraft], words: set[str], deniers: list[Span]) -> ClaimDraft | None:
+def denied_in_place(drafts: list[ClaimDraft], frame: Frame, words: set[str],
+                    deniers: list[Span]) -> ClaimDraft | None:
+    """The claim a denial disputes by where it stands rather than by the words it shares: a denial of a deed
+    ("denied any role in the shootings") disputes what is said of the denier; a dispute set in a clause under a
+    reported proposition disputes that proposition."""
+    deed = not frame.clausal and frame.content and root_of(frame.content).lemma_.lower() in INVOLVEMENT_NOUNS
+    return deed and _deed_of(drafts, words, deniers) or _conceded_to(drafts, frame)
+
+
+def _conceded_to(drafts: list[ClaimDraft], frame: Frame) -> ClaimDraft | None:
+    """The claim a dispute set in its own clause under it disputes ("X said the US takes no precautions, though
+    the US denied that it had loosened its rules"): the one whose proposition the denial's clause hangs on."""
+    if frame.cue.dep_ != "advcl":
+        return None
+    for draft in drafts:
+        if any(not f.denial and f.content and f.cue.doc is frame.cue.doc and root_of(f.content).i == frame.cue.head.i
+               for f in draft.frames):
+            return draft
+    return None
+
+
+def _deed_of(drafts: list[ClaimDraft], words: set[str], deniers: list[Span]) -> ClaimDraft | None:
     """The claim about the deniers that a denial of a deed names ("denied any role in the shootings of de Abreu"
     -> "Hernandez fired five shots at de Abreu"): one word in common suffices when the claim is about them."""
     candidates = [d for d in drafts if is_about(d, deniers) and d.words & words]

@@ -69,8 +69,7 @@ def _continued_quote_denials(parsed: ParsedArticle, frames: list[Frame]) -> list
             continue
         subject = next(c for c in falsity.head.children if c.dep_ in SUBJECTS)
         frame = Frame(index, falsity, True, speakers=before[-1].speakers)
-        clause = next((c for c in subject.children if c.dep_ in {"acl", "ccomp"} and
-                       any(m.dep_ == "mark" for m in c.children)), None)
+        clause = _that_clause(subject)
         if clause is not None:  # "the idea that I did is false": the idea itself
             frame.content, frame.clausal = trim(list(clause.subtree)), True
         else:  # "It is false": the claim before it
