@@ -255,3 +255,17 @@ def test_who_denies_the_allegations_disputes_the_claim_about_them(nlp):
 ])
 def test_a_dispute_in_a_clause_under_the_claim_disputes_it(nlp, text, expected):
     assert claims_of(nlp, text) == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # what belongs to somebody only shows something: the denial is of the whole proposition, nobody claims it
+    ("Two senior officials dismissed the notion that Walsh's departure signaled Priebus could be next to leave.",
+     ("Walsh's departure signaled Priebus could be next to leave.", [], ["Two senior officials"])),
+    ("Smith's find shows that the firm paid no tax in 2015.", ("The firm paid no tax in 2015.", [], [])),
+    # a report is issued by somebody and a body can speak, whoever they belong to
+    ("Amnesty's report found that prisoners were tortured.", ("Prisoners were tortured.", ["Amnesty"], [])),
+    ("Syria's army high command confirmed that jets had breached its airspace.",
+     ("Jets had breached its airspace.", ["Syria's army high command"], [])),
+])
+def test_a_thing_of_somebody_s_shows_but_does_not_claim(nlp, text, expected):
+    assert claims_of(nlp, text) == [expected]

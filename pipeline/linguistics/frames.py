@@ -19,11 +19,11 @@ from pipeline.linguistics import lexicon as lx
 from pipeline.linguistics.denials import (denial, denial_noun, disputed_for_want_of, falsity_predication,
                                          no_evidence, plea, refusal)
 from pipeline.linguistics.frame import Frame
+from pipeline.linguistics.mentions import DOCUMENT_NOUNS
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.linguistics.roles import (CUE_LEMMAS, SUBJECTS, accusation, agent_of, asserted_infinitive,
-                                       can_speak,
-                                       claim_source, clause_content, infinitive, negated, negated_clause, root_of,
-                                       speakers_of, trim, with_conjuncts)
+                                       can_speak, claim_source, clause_content, infinitive, is_somebody_itself,
+                                       negated, negated_clause, root_of, speakers_of, trim, with_conjuncts)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -192,6 +192,13 @@ def _verb_frame(index: int, verb: Token) -> Frame | None:
     return None
 
 
+def _only_owned(head: Token) -> bool:
+    """A thing that is somebody's ("Walsh's departure", "the firm's plans"): it shows what it shows, but only
+    a person, a body or what they issued (a report, a statement) asserts anything."""
+    return any(c.dep_ == "poss" for c in head.children) and head.pos_ == "NOUN" and not is_somebody_itself(head) \
+        and head.lemma_.lower() not in lx.CLAIM_NOUNS | DOCUMENT_NOUNS
+
+
 def _heard_in_court(verb: Token, lemma: str, passive: bool) -> bool:
     """"P, a court heard", "the jury was told that P": a claim made before a court or an inquiry, by somebody
     the sentence does not name (the court only hears it)."""
@@ -223,8 +230,10 @@ def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         auxiliaries = [c for c in verb.children if c.dep_ in {"aux", "auxpass", "neg"}]
         content = sorted(accused + auxiliaries + [verb] + list(prep.subtree), key=lambda t: t.i)
         return Frame(index, verb, False, content=trim(content), clausal=True)
-    if lemma in lx.EVIDENTIAL_VERBS and speakers and not can_speak(speakers[0]):
-        speakers = []  # "the figures show that P", "the vote showed P": evidence, nobody speaking
+    if lemma in lx.EVIDENTIAL_VERBS and speakers and not can_speak(speakers[0]) or \
+            lemma in lx.EVIDENTIAL_VERBS and speakers and _only_owned(speakers[0]):
+        # "the figures show that P", "the vote showed P", "Walsh's departure signaled P": evidence, nobody speaking
+        speakers = []
     found_none = next((c for c in verb.children if c.dep_ in {"dobj", "obj"} and no_evidence(c)), None)
     if found_none is not None:  # "police found no evidence that P"
         return disputed_for_want_of(Frame(index, verb, True, speakers=speakers), found_none, list(found_none.subtree))

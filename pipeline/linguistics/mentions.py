@@ -39,7 +39,8 @@ ORG_NOUNS = {"company", "firm", "ministry", "government", "agency", "department"
              "publication", "magazine", "website", "label", "studio", "corporation", "association", "federation",
              "medium", "media", "press", "police", "army", "military", "navy", "parliament", "congress", "senate",
              "embassy", "consulate", "campaign", "coalition", "alliance", "opposition", "prosecution", "defence",
-             "defense", "council", "tribunal", "panel", "jury", "firm", "platform", "exchange", "hospital", "school"}
+             "defense", "council", "tribunal", "panel", "jury", "firm", "platform", "exchange", "hospital", "school",
+             "command"}
 # Common nouns naming a country or region ("the country" said ...).
 PLACE_NOUNS = {"country", "nation", "kingdom", "republic", "region", "province", "territory", "island"}
 PERSON_NOUNS = {"president", "minister", "spokesman", "spokeswoman", "spokesperson", "chairman", "chairwoman",

@@ -283,9 +283,15 @@ def names_somebody(token: Token) -> bool:
     """A noun phrase that can be somebody: a name, an entity, or a role or institution noun."""
     if token.ent_type_ in _NOT_SOMEBODY:
         return False
-    return token.pos_ == "PROPN" or token.ent_type_ in SPEAKER_ENTITIES or \
-        any(c.dep_ in {"compound", "poss"} and c.pos_ == "PROPN" and c.ent_type_ not in _NOT_SOMEBODY
-            for c in token.children) or token.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS
+    return is_somebody_itself(token) or any(c.dep_ in {"compound", "poss"} and c.pos_ == "PROPN" and
+                                            c.ent_type_ not in _NOT_SOMEBODY for c in token.children)
+
+
+def is_somebody_itself(token: Token) -> bool:
+    """A head that is somebody by its own word, not only through a name before it: "Walsh's departure" or
+    "Monday's vote" belongs to somebody or something but cannot assert anything."""
+    return token.pos_ in {"PROPN", "PRON"} or token.ent_type_ in SPEAKER_ENTITIES or \
+        token.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS
 
 
 # Entity types that are never somebody ("Monday's vote" is not named after anyone).
