@@ -290,7 +290,7 @@ def names_somebody(token: Token) -> bool:
 def is_somebody_itself(token: Token) -> bool:
     """A head that is somebody by its own word, not only through a name before it: "Walsh's departure" or
     "Monday's vote" belongs to somebody or something but cannot assert anything."""
-    return token.pos_ in {"PROPN", "PRON"} or token.ent_type_ in SPEAKER_ENTITIES or \
+    return token.pos_ == "PROPN" or token.ent_type_ in SPEAKER_ENTITIES or \
         token.lemma_.lower() in PERSON_NOUNS | ORG_NOUNS
 
 
