@@ -177,3 +177,19 @@ def test_a_link_before_a_name_is_not_part_of_it(nlp):
             "& need to know what he does w/ it https://t.co/Qq5tiEI Jones also said that excluding the press "
             "allowed the department to save money.")
     assert [claimants for _, claimants, _ in claims_of(nlp, text)] == [["Jones"]]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an institution whose name carries its noun is not whatever organisation was named last
+    ("Amnesty said that prisoners were tortured. The ministry denied it.",
+     [("Prisoners were tortured.", ["Amnesty"], ["The ministry"])]),
+    ("Amnesty said that prisoners were tortured, but the court disputed that.",
+     [("Prisoners were tortured.", ["Amnesty"], ["the court"])]),
+    # the ministry named before is still the one meant
+    ("The Foreign Ministry said on Monday that talks had failed. Amnesty said that prisoners were tortured. "
+     "The ministry denied it.",
+     [("Talks had failed.", ["The Foreign Ministry"], []),
+      ("Prisoners were tortured.", ["Amnesty"], ["The Foreign Ministry"])]),
+])
+def test_a_named_institution_noun_refers_only_to_an_institution_of_that_name(nlp, text, expected):
+    assert claims_of(nlp, text) == expected

@@ -41,6 +41,11 @@ ORG_NOUNS = {"company", "firm", "ministry", "government", "agency", "department"
              "embassy", "consulate", "campaign", "coalition", "alliance", "opposition", "prosecution", "defence",
              "defense", "council", "tribunal", "panel", "jury", "firm", "platform", "exchange", "hospital", "school",
              "command"}
+# Institutions whose names carry the noun ("the Foreign Ministry", "the Supreme Court"): "the ministry" is a
+# ministry named before, never whatever organisation was named last ("Amnesty ... the ministry").
+NAMED_INSTITUTION_NOUNS = {"ministry", "department", "court", "police", "army", "navy", "parliament", "congress",
+                           "senate", "embassy", "consulate", "council", "tribunal", "commission", "committee",
+                           "university", "hospital", "school", "command", "government", "administration"}
 # Common nouns naming a country or region ("the country" said ...).
 PLACE_NOUNS = {"country", "nation", "kingdom", "republic", "region", "province", "territory", "island"}
 PERSON_NOUNS = {"president", "minister", "spokesman", "spokeswoman", "spokesperson", "chairman", "chairwoman",
@@ -241,7 +246,8 @@ class MentionIndex:
         if (lemma in ORG_NOUNS or lemma in PLACE_NOUNS) and len(phrase) == 2:
             entity = "GPE" if lemma in PLACE_NOUNS else "ORG"  # "the country" -> Iran, "the firm" -> Acme Corp
             for mention in earlier:
-                if mention.entity == entity and mention.sentence >= sentence - 3 and not mention.plural:
+                if mention.entity == entity and mention.sentence >= sentence - 3 and not mention.plural and \
+                        (lemma not in NAMED_INSTITUTION_NOUNS or lemma in mention.span.text.lower()):
                     return mention.span
         if lemma in PERSON_NOUNS and _modified(phrase, head) and not head.tag_ == "NNS":
             people = [m for m in earlier if m.entity == "PERSON" and len(m.span.text.split()) >= 2]
