@@ -269,3 +269,27 @@ def test_a_dispute_in_a_clause_under_the_claim_disputes_it(nlp, text, expected):
 ])
 def test_a_thing_of_somebody_s_shows_but_does_not_claim(nlp, text, expected):
     assert claims_of(nlp, text) == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a claim noun set off after the proposition, with who denies it: a comment on the claim, not part of it
+    ("Amnesty said prisoners were tortured, a claim the ministry denied.",
+     [("Prisoners were tortured.", ["Amnesty"], ["the ministry"])]),
+    ("Police said the suspect fled the country, a claim his lawyer disputed on Monday.",
+     [("The suspect fled the country.", ["Police"], ["his lawyer"])]),
+    ("The newspaper reported that the minister took bribes, a charge he denies.",
+     [("The minister took bribes.", ["The newspaper"], ["the minister"])]),
+    ("There has been speculation that Mr Jones could run for mayor - rumours he has flatly denied.",
+     [("Mr Jones could run for mayor.", [], ["Mr Jones"])]),
+    # nothing claimed that it could be: no claim of its own either
+    ("Smith called the raid a failure, an assessment Jones rejected.", []),
+])
+def test_a_claim_noun_apposed_to_a_proposition_carries_its_denial(nlp, text, expected):
+    assert claims_of(nlp, text) == expected
+
+
+def test_a_back_reference_in_a_sentence_of_two_claims_disputes_the_nearer_one(nlp):
+    text = ("The UN said troops killed civilians, and investigators said the soldiers used torture, which the "
+            "government denies.")
+    assert sorted(claims_of(nlp, text)) == [("The soldiers used torture.", ["investigators"], ["the government"]),
+                                            ("Troops killed civilians.", ["The UN"], [])]

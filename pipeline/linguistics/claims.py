@@ -81,8 +81,11 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
             _add(target, frame, speakers, sources, False, parsed)
             continue
         if target is None and (not frame.content or frame.content[0].pos_ == "PRON" or
-                               root_of(frame.content).lemma_.lower() in DECISION_NOUNS):
-            continue  # "X disputes that.", "X opposed the bill" with no claim before it: nothing to attach it to
+                               root_of(frame.content).lemma_.lower() in DECISION_NOUNS or
+                               root_of(frame.content).i == frame.cue.head.i and frame.cue.dep_ == "relcl"):
+            # "X disputes that.", "X opposed the bill", "..., an assessment X rejected" with no claim before it:
+            # nothing to attach it to
+            continue
         if target is None:
             target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=frame.content, clausal=False,
                                 words=content_words(frame.content))

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from pipeline.linguistics import lexicon as lx
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.mentions import DOCUMENT_NOUNS
-from pipeline.linguistics.roles import (BACK_DETERMINERS, SUBJECTS, agent_of, can_speak, claim_source, clause_content,
-                                       negated, root_of, speakers_of, trim, with_conjuncts)
+from pipeline.linguistics.roles import (BACK_DETERMINERS, SUBJECTS, agent_of, apposed_from, can_speak,
+                                       claim_source, clause_content, negated, root_of, speakers_of, trim,
+                                       with_conjuncts)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -87,6 +88,15 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
     obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
     if obj is not None and described is not None and obj.i == described.i:  # "called [the allegations] hearsay": the claim is the compound
         obj = next((c for c in obj.children if c.dep_ == "compound" and c.lemma_.lower() in lx.CLAIM_NOUNS), obj)
+    if obj is None and verb.dep_ == "relcl" and verb.head.lemma_.lower() in lx.CLAIM_NOUNS:
+        # "P, a claim the ministry denied": what is denied is the claim noun the clause describes
+        head = verb.head
+        first = apposed_from(head)
+        frame.sources = [s for s in claim_source(head) if first is None or s.i > first]
+        frame.content = trim([t for t in head.subtree if (first is None or t.i > first) and t.i <= head.i and
+                              t.dep_ != "punct"])
+        frame.back_reference = True
+        return frame
     if obj is None:
         return frame if lemma in lx.DENYING_VERBS else None  # "X denies." disputes what was said before
     if lemma in lx.DENYING_VERBS or obj.lemma_.lower() in lx.CLAIM_NOUNS or described is not None or \

@@ -49,9 +49,10 @@ def referent(drafts: list[ClaimDraft], frame: Frame, sources: list[Span] = (),
     # (one who denies the allegations or pleads not guilty disputes what is said about them: "Prosecutors say
     # Smith shot Jones ... He has pleaded not guilty")
     before = [d for d in before if is_about(d, deniers)] or before
-    if before:
-        return max(before, key=lambda d: (max(f.sentence for f in d.frames if f.sentence <= frame.sentence),
-                                          -len(d.frames)))
+    if before:  # the nearest: in the same sentence, the frame whose cue comes last before the denial's
+        return max(before, key=lambda d: (max((f.sentence, f.cue.i if f.cue.doc is frame.cue.doc and
+                                               f.cue.i < frame.cue.i else -1)
+                                              for f in d.frames if f.sentence <= frame.sentence), -len(d.frames)))
     after = [d for d in drafts if frame.sentence < d.sentence <= frame.sentence + 2]
     return min(after, key=lambda d: d.sentence) if after else None
 

@@ -23,7 +23,8 @@ from pipeline.linguistics.mentions import DOCUMENT_NOUNS
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.linguistics.roles import (CUE_LEMMAS, SUBJECTS, accusation, agent_of, asserted_infinitive,
                                        can_speak, claim_source, clause_content, infinitive, is_somebody_itself,
-                                       negated, negated_clause, root_of, speakers_of, trim, with_conjuncts)
+                                       negated, negated_clause, root_of, speakers_of, trim, with_conjuncts,
+                                       without_claim_comments)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -120,7 +121,8 @@ def _claim_noun(index: int, noun: Token) -> Frame | None:
         source, clause = claim_source(noun), _that_clause(noun)
         if not source or clause is None:
             return None
-        return Frame(index, noun, False, speakers=source, content=trim(list(clause.subtree)), clausal=True)
+        return Frame(index, noun, False, speakers=source, content=trim(without_claim_comments(list(clause.subtree))),
+                     clausal=True)
     clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.pos_ in {"VERB", "AUX"} and
                    any(m.dep_ == "mark" or m.dep_ in SUBJECTS for m in c.children)), None)
     if clause is not None:
@@ -131,7 +133,8 @@ def _claim_noun(index: int, noun: Token) -> Frame | None:
         if inner is None or not (inner.pos_ == "VERB" or inner.tag_ == "VBG"):
             return None  # "the report of the committee" names no claim
         content = list(inner.subtree)
-    return Frame(index, noun, False, speakers=claim_source(noun), content=trim(content), clausal=True)
+    return Frame(index, noun, False, speakers=claim_source(noun), content=trim(without_claim_comments(content)),
+                 clausal=True)
 
 
 def _that_clause(noun: Token) -> Token | None:

@@ -214,7 +214,8 @@ def clause_content(verb: Token) -> tuple[list[Token], bool]:
                     first = subject.left_edge
                     if verb.lemma_.lower() in _ADDRESSING and first.dep_ == "compound" and first.i == verb.i + 1:
                         tokens = [t for t in tokens if t.i > first.i]  # "told [CNN] plans ...": the addressee
-            return trim(_without_main_clause_participles(_without_coordinated_cues(child, tokens))), True
+            return trim(without_claim_comments(_without_main_clause_participles(
+                _without_coordinated_cues(child, tokens)))), True
     inverted = inverted_speaker(verb) is not None
     own = any(c.dep_ in {"dobj", "obj", "ccomp", "xcomp"} for c in verb.children) and not inverted
     if not own and (verb.dep_ == "parataxis" or inverted or
@@ -247,13 +248,47 @@ def _without_coordinated_cues(root: Token, tokens: list[Token]) -> list[Token]:
     return [t for t in tokens if t.i not in cut] if cut else tokens
 
 
+def without_claim_comments(tokens: list[Token]) -> list[Token]:
+    """"said prisoners were tortured, a claim the ministry denied": the apposed claim noun and what is said of
+    it are a comment on the proposition (another frame's), not part of it."""
+    cut: set[int] = set()
+    for token in tokens:
+        if token.lemma_.lower() in lx.CLAIM_NOUNS and any(r.dep_ in {"relcl", "acl"} and r.lemma_.lower() in
+                                                          CUE_LEMMAS for r in token.children):
+            start = apposed_from(token)
+            if start is not None:
+                cut.update(range(start, token.right_edge.i + 1))
+        # "said the soldiers used torture, which the government denies": a relative clause after a comma that
+        # disputes is about the whole proposition, wherever the parser hung it
+        elif token.dep_ == "relcl" and token.lemma_.lower() in lx.DENYING_VERBS | lx.REJECTING_VERBS and \
+                token.left_edge.i > 0 and token.doc[token.left_edge.i - 1].text == "," and \
+                token.left_edge.lower_ == "which":
+            cut.update(range(token.left_edge.i - 1, token.right_edge.i + 1))
+    return [t for t in tokens if t.i not in cut] if cut else tokens
+
+
+def apposed_from(noun: Token) -> int | None:
+    """Where a noun set off by a comma or a dash begins ("..., a claim X denied", "... - rumours he denied"),
+    the punctuation included; None for a noun in its clause's run ("denied the claim"). The parser may hang
+    such a noun on anything before it, or take words before the dash for its modifiers."""
+    for i in range(noun.i - 1, max(noun.left_edge.i - 1, noun.i - 4) - 1, -1):
+        if noun.doc[i].text in _APPOSITION_MARKS:
+            return i
+        if noun.doc[i].dep_ not in {"det", "amod", "compound", "punct"} and i < noun.left_edge.i:
+            return None
+    return None
+
+
+_APPOSITION_MARKS = {",", "-", "–", "—", "--"}
+
+
 def accusation(verb: Token) -> list[Token]:
     """"accused Russia of shelling the village": the accused and what of."""
     obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
     prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"of", "for", "over", "with"}), None)
     if obj is None or prep is None:
         return []
-    return trim(list(obj.subtree) + list(prep.subtree))
+    return trim(without_claim_comments(list(obj.subtree) + list(prep.subtree)))
 
 
 def claim_source(noun: Token) -> list[Token]:
