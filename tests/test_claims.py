@@ -177,6 +177,18 @@ def test_opponents_answer_the_supporters_claim(nlp):
     assert traffic[1] == ["Supporters of the scheme"] and traffic[2] == ["Opponents"]
 
 
+@pytest.mark.parametrize("text, expected", [
+    # critics answer a claim they restate, not one that shares a topic word or two with what they say
+    ("The mayor said the new stadium will open next year. Critics say the new stadium budget hurts schools.",
+     [("The new stadium will open next year.", ["The mayor"], []),
+      ("The new stadium budget hurts schools.", ["Critics"], [])]),
+    ("The mayor said the new stadium will bring jobs to the city. Critics say the new stadium will bring no jobs "
+     "to the city.", [("The new stadium will bring jobs to the city.", ["The mayor"], ["Critics"])]),
+])
+def test_critics_counter_only_a_claim_they_restate(nlp, text, expected):
+    assert claims_of(nlp, text) == expected
+
+
 def test_a_negation_speaking_of_the_stating_sentence_carries_the_denial_on(nlp):
     text = ("The president said in a tweet that the caucus would hurt the party. "
             "Members of the caucus dismissed the president's threats. "

@@ -97,7 +97,8 @@ def _deed_of(drafts: list[ClaimDraft], words: set[str], deniers: list[Span]) -> 
 
 def countered(others: list[ClaimDraft], frame: Frame) -> ClaimDraft | None:
     """The claim a counter-claim ("critics say ...") answers, of `others` (the claims of other speakers): the
-    one sharing most content words with it (at least two); None when none shares enough."""
+    one sharing most content words with it (at least three: two are often just the story's topic, "Trump" and
+    "tax"); None when none shares enough."""
     if not others:
         return None
     words = content_words(frame.content)
@@ -108,7 +109,7 @@ def countered(others: list[ClaimDraft], frame: Frame) -> ClaimDraft | None:
     if camp:
         return min(camp, key=lambda d: abs(d.sentence - frame.sentence))
     best = max(others, key=lambda d: (len(d.words & words), -d.sentence))
-    return best if len(best.words & words) >= 2 else None
+    return best if len(best.words & words) >= 3 else None
 
 
 def _named_by(frame: Frame) -> str | None:
