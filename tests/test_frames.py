@@ -200,8 +200,11 @@ def test_critics_counter_a_claim(nlp):
     assert frame.counter and [s.text for s in frame.speakers] == ["Critics"]
 
 
-@pytest.mark.parametrize("text", ["The court denied him bail.", "The law denies redress to thousands of families."])
-def test_deny_with_a_recipient_is_a_refusal(nlp, text):
+@pytest.mark.parametrize("text", ["The court denied him bail.", "The law denies redress to thousands of families.",
+                                  # a request refused is no claim disputed
+                                  "The judge denied a motion by the defence to exclude the video.",
+                                  "On Friday a federal judge denied the government's request to postpone the case."])
+def test_deny_with_a_recipient_or_a_request_is_a_refusal(nlp, text):
     assert not [f for f in _frames(nlp, text) if f[1]]
 
 

@@ -117,7 +117,7 @@ def _refers_back(noun: Token) -> bool:
 
 def _refusing(verb: Token) -> bool:
     """"deny" with a recipient: "denied him bail" (a dative), "denies redress to thousands" (a "to" after an
-    object that is no claim)."""
+    object that is no claim); or with a request for its object ("denied the motion")."""
     obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
     to = any(c.dep_ == "prep" and c.lower_ == "to" for c in verb.children)
     # ("him bail" parsed as a clause with an object pronoun for its subject is the same double object)
@@ -125,7 +125,9 @@ def _refusing(verb: Token) -> bool:
                                                for g in c.children) for c in verb.children)
     # ("saved to deny Lewandowski", "denied him": one denies claims, not people; a person denied is thwarted)
     person = obj is not None and (obj.ent_type_ == "PERSON" or obj.lower_ in {"him", "her", "them", "us", "me"})
-    return misparsed or person or any(c.dep_ == "dative" for c in verb.children) or \
+    # ("the judge denied the motion", "denied a request from the administration": a request refused)
+    requested = obj is not None and obj.lemma_.lower() in lx.REQUEST_NOUNS
+    return misparsed or person or requested or any(c.dep_ == "dative" for c in verb.children) or \
         to and obj is not None and obj.lemma_.lower() not in lx.CLAIM_NOUNS and obj.pos_ == "NOUN"
 
 

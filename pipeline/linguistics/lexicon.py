@@ -67,6 +67,10 @@ FALSITY_WORDS = frozenset({
 # What a claim would need to be true: "there is no evidence/proof/truth that P" disputes P.
 SUPPORT_NOUNS = frozenset({"evidence", "proof", "truth", "basis", "indication", "sign", "foundation", "substance",
                            "grounds", "ground"})
+# What one asks for and is granted or refused: "the judge denied the motion", "denied them entry" refuse it.
+REQUEST_NOUNS = frozenset({"request", "motion", "application", "appeal", "petition", "bid", "stay", "bail",
+                           "permission", "access", "entry", "visa", "asylum", "approval", "licence", "license",
+                           "parole", "waiver", "extension", "injunction", "demand", "plea"})
 # Nouns whose "not guilty" plea or protest is a denial ("pleaded not guilty", "protested his innocence").
 INNOCENCE_WORDS = frozenset({"innocence", "innocent"})
 # What one denies of oneself: a part in a deed ("denied any role in the shootings", "denies wrongdoing").
