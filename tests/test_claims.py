@@ -305,3 +305,14 @@ def test_a_back_reference_in_a_sentence_of_two_claims_disputes_the_nearer_one(nl
             "government denies.")
     assert sorted(claims_of(nlp, text)) == [("The soldiers used torture.", ["investigators"], ["the government"]),
                                             ("Troops killed civilians.", ["The UN"], [])]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # whoever fits a description is nobody in particular: no denier, no claimant
+    ("The minister said the law would punish those who deny the Holocaust.",
+     [("The law would punish those who deny the Holocaust.", ["The minister"], [])]),
+    ("Historians say the massacre happened in 1943, and anyone who denies it is lying.",
+     [("The massacre happened in 1943, and anyone who denies it is lying.", ["Historians"], [])]),
+])
+def test_those_who_deny_are_nobody_in_particular(nlp, text, expected):
+    assert claims_of(nlp, text) == expected

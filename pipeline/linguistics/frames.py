@@ -170,6 +170,8 @@ def _verb_frame(index: int, verb: Token) -> Frame | None:
     if verb.pos_ not in {"VERB", "AUX"} or verb.dep_ in {"amod", "compound"}:
         return None
     lemma = verb.lemma_.lower()
+    if verb.dep_ == "relcl" and verb.head.lower_ in _ANYBODY:
+        return None  # "punish those who deny the Holocaust", "anyone who says P": a kind of people, not a speaker
     # (a bare verb coordinated with another shares its auxiliary, negation and "neither": "would neither
     # confirm nor deny", "did not confirm or deny" declines to comment)
     shared = verb.head if verb.dep_ == "conj" and verb.tag_ == "VB" and verb.head.pos_ in {"VERB", "AUX"} else verb
@@ -200,6 +202,10 @@ def _only_owned(head: Token) -> bool:
     a person, a body or what they issued (a report, a statement) asserts anything."""
     return any(c.dep_ == "poss" for c in head.children) and head.pos_ == "NOUN" and not is_somebody_itself(head) \
         and head.lemma_.lower() not in lx.CLAIM_NOUNS | DOCUMENT_NOUNS
+
+
+# Pronouns for whoever fits a description: "those who deny ...", "anyone who says ..." name nobody.
+_ANYBODY = {"those", "anyone", "anybody", "whoever", "everyone", "everybody", "someone", "somebody", "all"}
 
 
 def _heard_in_court(verb: Token, lemma: str, passive: bool) -> bool:
