@@ -316,3 +316,11 @@ def test_a_back_reference_in_a_sentence_of_two_claims_disputes_the_nearer_one(nl
 ])
 def test_those_who_deny_are_nobody_in_particular(nlp, text, expected):
     assert claims_of(nlp, text) == expected
+
+
+def test_a_denial_to_do_something_is_a_refusal_and_critics_own_what_they_cite(nlp):
+    # "his denial to make ... public" refuses; what the critics say it shows is their claim, not a second one
+    text = ("Critics have argued that the mayor's persistent denial to make his returns public shows he has something "
+            "to hide.")
+    assert claims_of(nlp, text) == [
+        ("The mayor's persistent denial to make his returns public shows he has something to hide.", ["Critics"], [])]

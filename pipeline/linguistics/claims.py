@@ -153,7 +153,9 @@ def _is_relay(frame: Frame, frames: list[Frame]) -> bool:
     content is evidence ("X said the figures show P": X claims P). A speakerless frame inside another frame's
     content ("the figures show P" there) is part of that claim."""
     # (not inside a denial: "denied reports that suggest P" disputes the P the reports state)
-    if not frame.speakers and any(other is not frame and other.cue.doc is frame.cue.doc and not other.denial and
+    # (a counter-claim is no denial here: "critics say the figures show P" is the critics' claim)
+    if not frame.speakers and any(other is not frame and other.cue.doc is frame.cue.doc and
+                                  (not other.denial or other.counter) and
                                   frame.cue.i in {t.i for t in other.content} for other in frames):
         return True
     if not frame.content:

@@ -11,8 +11,8 @@ from pipeline.linguistics import lexicon as lx
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.mentions import DOCUMENT_NOUNS
 from pipeline.linguistics.roles import (BACK_DETERMINERS, SUBJECTS, agent_of, apposed_from, can_speak,
-                                       claim_source, clause_content, negated, root_of, speakers_of, trim,
-                                       with_conjuncts)
+                                       claim_source, clause_content, infinitive, negated, root_of, speakers_of,
+                                       trim, with_conjuncts)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -174,6 +174,8 @@ def denial_noun(index: int, noun: Token) -> Frame | None:
     clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.pos_ in {"VERB", "AUX"}), None)
     of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     target = next((c for c in of.children if c.dep_ in {"pobj", "pcomp"}), None) if of is not None else None
+    if clause is not None and infinitive(clause) and not any(c.dep_ in SUBJECTS for c in clause.children):
+        return None  # "his denial to make his returns public": a refusal to do something, not a dispute
     if clause is not None:
         frame.content, frame.clausal = trim(list(clause.subtree)), True
     elif target is not None:
