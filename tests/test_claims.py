@@ -324,3 +324,10 @@ def test_a_denial_to_do_something_is_a_refusal_and_critics_own_what_they_cite(nl
             "to hide.")
     assert claims_of(nlp, text) == [
         ("The mayor's persistent denial to make his returns public shows he has something to hide.", ["Critics"], [])]
+
+
+@pytest.mark.parametrize("text", ["The minister's denial that he took bribes was not believed by the court.",
+                                  "The minister issued a denial that he took bribes."])
+def test_a_denial_noun_s_that_clause_is_what_it_denies(nlp, text):
+    # (the parser may read "that" as a relative pronoun although the clause has its own subject and object)
+    assert claims_of(nlp, text) == [("The minister took bribes.", [], ["The minister"])]

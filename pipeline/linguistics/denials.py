@@ -171,18 +171,33 @@ def denial_noun(index: int, noun: Token) -> Frame | None:
     if not speakers:
         return None
     frame = Frame(index, noun, True, speakers=speakers)
-    clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.pos_ in {"VERB", "AUX"}), None)
+    clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.pos_ in {"VERB", "AUX"} or
+                   _misparsed_complement(c)), None)
     of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     target = next((c for c in of.children if c.dep_ in {"pobj", "pcomp"}), None) if of is not None else None
     if clause is not None and infinitive(clause) and not any(c.dep_ in SUBJECTS for c in clause.children):
         return None  # "his denial to make his returns public": a refusal to do something, not a dispute
     if clause is not None:
-        frame.content, frame.clausal = trim(list(clause.subtree)), True
+        content = list(clause.subtree)
+        if _misparsed_complement(clause):
+            content = [t for t in content if t.i != clause.left_edge.i]
+        frame.content, frame.clausal = trim(content), True
     elif target is not None:
         return with_object(frame, target)
     else:
         frame.back_reference = True
     return frame
+
+
+def _misparsed_complement(clause: Token) -> bool:
+    """"a denial that he took bribes" parsed as a relative clause with "that" for its object: a clause that
+    has its own subject and object besides "that" has no gap, so "that" only introduces it."""
+    first = clause.left_edge
+    return clause.dep_ in {"acl", "relcl"} and clause.pos_ in {"VERB", "AUX"} and first.lower_ == "that" and \
+        first.dep_ in {"dobj", "obj", "nsubj"} and \
+        any(c.dep_ in SUBJECTS and c.i != first.i for c in clause.children) and \
+        (first.dep_ == "nsubj" or any(c.dep_ in {"dobj", "obj", "ccomp", "xcomp", "attr", "acomp", "prep"} and
+                                      c.i != first.i for c in clause.children))
 
 
 def with_object(frame: Frame, obj: Token) -> Frame:
