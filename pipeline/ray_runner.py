@@ -255,7 +255,8 @@ def _manifest(settings: RunSettings, ray_settings: RaySettings, cfg: dict[str, A
     return {
         "counts": {"read": read, "written": writer.written, "failed": writer.failed},
         "model": {"name": settings.model.name, "path": settings.model.path, "source": settings.model.source,
-                  "backend": settings.model.backend, "revision": revision, "loaded": counters["model_loads"] > 0},
+                  "backend": settings.model.backend, "revision": revision, "loaded": counters["model_loads"] > 0,
+                  "used": settings.needs_model},
         "prompt_versions": {"prompts": prompts.id, "templates": sorted(prompts.templates)},
         "stages": settings.stages,
         "timings_s": timings_s,

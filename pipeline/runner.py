@@ -40,6 +40,9 @@ from pipeline.validate import build_record
 
 log = logging.getLogger("newsfacts")
 T = TypeVar("T")
+#: what a record names as its model when the run asked no model anything (extractive summaries, claims by the
+#: parse alone: `summary.mode=extractive extract.rewrite_claims=false extract.ask_speakers=false`)
+NO_MODEL = "none (parser rules only)"
 PACKAGES = ("newsfacts", "torch", "transformers", "tokenizers", "hydra-core", "omegaconf", "pydantic",
             "pysbd", "datasets", "gguf", "accelerate", "spacy", "llama-cpp-python", "ctranslate2")
 
@@ -352,7 +355,9 @@ def _process_batch(articles: list[Article], backend: ModelBackend | None, prompt
                                   load_parser(settings.parser.pipeline), settings.decoding.max_summary_tokens,
                                   settings.decoding.max_claim_tokens))
     with _stage("validate", timings):
-        return [build_record(a, s, e, model=settings.model.name, provenance=provenance, revised=r,
+        # (a run that asks the model nothing says so, rather than naming the configured model it never used)
+        model = settings.model.name if settings.needs_model else NO_MODEL
+        return [build_record(a, s, e, model=model, provenance=provenance, revised=r,
                              summary_origin=summary_origin if s else None)
                 for a, s, e, r in zip(articles, summaries, extractions, revised)]
 
@@ -423,7 +428,8 @@ def _manifest(settings: RunSettings, cfg: dict[str, Any], revision: str | None, 
     return {
         "counts": {"read": read, "written": checkpoint.written, "failed": checkpoint.failed},
         "model": {"name": settings.model.name, "path": settings.model.path, "source": settings.model.source,
-                  "backend": settings.model.backend, "revision": revision, "loaded": model_loaded},
+                  "backend": settings.model.backend, "revision": revision, "loaded": model_loaded,
+                  "used": settings.needs_model},
         "prompt_versions": {"prompts": prompts.id, "templates": sorted(prompts.templates)},
         "parser": parser_id,
         "stages": settings.stages,

@@ -12,7 +12,7 @@ import pipeline.backends.loading as loading
 from pipeline.api import compose_config
 from pipeline.cache import ResultCache, code_fingerprint
 from pipeline.records import Article, FactsRecord, Provenance
-from pipeline.runner import run_pipeline
+from pipeline.runner import NO_MODEL, run_pipeline
 from tests.conftest import write_jsonl
 
 FAST = ["decoding.max_summary_tokens=4", "decoding.max_claim_tokens=4", "decoding.max_span_tokens=4",
@@ -190,3 +190,13 @@ def test_concurrent_writers_and_readers_never_see_half_an_entry(tmp_path):
     assert cache.get(ARTICLE) == big
     leftovers = [p for p in cache.path(ARTICLE).parent.iterdir() if p.name.endswith(".tmp")]
     assert not leftovers
+
+
+def test_a_run_that_asks_no_model_names_none_in_its_records(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", ARTICLES[:2])
+    result = run_pipeline(compose_config("tiny_t5", [f"input.path={source}", "cache.enabled=false", *FAST,
+                                                     "summary.mode=extractive", "extract.rewrite_claims=false",
+                                                     "extract.ask_speakers=false"]), tmp_path / "run")
+    records = [json.loads(line) for line in (tmp_path / "run" / "facts.jsonl").read_text().splitlines()]
+    assert [r["model"] for r in records] == [NO_MODEL, NO_MODEL]
+    assert result.manifest["model"]["used"] is False and result.manifest["model"]["loaded"] is False
