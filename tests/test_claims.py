@@ -331,3 +331,14 @@ def test_a_denial_to_do_something_is_a_refusal_and_critics_own_what_they_cite(nl
 def test_a_denial_noun_s_that_clause_is_what_it_denies(nlp, text):
     # (the parser may read "that" as a relative pronoun although the clause has its own subject and object)
     assert claims_of(nlp, text) == [("The minister took bribes.", [], ["The minister"])]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the "that"-clause of a report hung by the parser on the paper it appeared in is still the report's
+    ("Journalists could not verify a report in the Korea Herald that he had canceled a dinner.",
+     [("He had canceled a dinner.", ["the Korea Herald"], [])]),
+    ("There was a report in the Guardian that the minister would resign.",
+     [("The minister would resign.", ["the Guardian"], [])]),
+])
+def test_a_report_in_a_paper_that_p_is_the_paper_s_claim(nlp, text, expected):
+    assert claims_of(nlp, text) == expected

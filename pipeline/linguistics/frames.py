@@ -124,7 +124,7 @@ def _claim_noun(index: int, noun: Token) -> Frame | None:
         return Frame(index, noun, False, speakers=source, content=trim(without_claim_comments(list(clause.subtree))),
                      clausal=True)
     clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.pos_ in {"VERB", "AUX"} and
-                   any(m.dep_ == "mark" or m.dep_ in SUBJECTS for m in c.children)), None)
+                   any(m.dep_ == "mark" or m.dep_ in SUBJECTS for m in c.children)), None) or _that_clause(noun)
     if clause is not None:
         content = list(clause.subtree)
     else:
@@ -139,8 +139,8 @@ def _claim_noun(index: int, noun: Token) -> Frame | None:
 
 def _that_clause(noun: Token) -> Token | None:
     """The "that"-clause of a claim noun, also where the parser hung it on the noun's source ("complaints
-    from a panel that P")."""
-    holders = [noun] + [o for p in noun.children if p.dep_ == "prep" and p.lower_ in {"from", "by", "of"}
+    from a panel that P", "a report in the Herald that P")."""
+    holders = [noun] + [o for p in noun.children if p.dep_ == "prep" and p.lower_ in {"from", "by", "of", "in"}
                         for o in p.children if o.dep_ == "pobj"]
     return next((c for h in holders for c in h.children if c.dep_ in {"acl", "ccomp", "relcl"} and
                  c.pos_ in {"VERB", "AUX"} and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children) and
