@@ -339,3 +339,15 @@ def test_a_measure_or_a_document_at_odds_with_something_is_no_denier(nlp):
     # while people named by a plain noun are ("its members" is in no lexicon)
     frames = _frames(nlp, "Critics say the group is secretive, but its members reject such claims.")
     assert [f[2] for f in frames if f[0] == "reject"] == [["members"]]
+
+
+@pytest.mark.parametrize("text", ["Both groups have long disavowed the armed rebellion.",
+                                  "The new government repudiated the treaty.",
+                                  "Both athletes filed appeals disputing the ruling."])
+def test_distancing_from_a_deed_or_a_pact_or_an_appeal_is_no_denier(nlp, text):
+    assert not [f for f in _frames(nlp, text) if f[1] and f[2]]
+
+
+@pytest.mark.parametrize("text", ["The ministry repudiated the allegations.", "He disavowed the reports."])
+def test_repudiating_or_disavowing_a_claim_is_still_a_denial(nlp, text):
+    assert [f[1] for f in _frames(nlp, text)] == [True]

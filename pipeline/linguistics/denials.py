@@ -68,8 +68,10 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         return None  # "called for talks", "described the scene"
     # (only somebody denies: "the ban contradicts the tenets of aid", "both assessments contradict the plans"
     # are a measure and a document at odds with something; GUIDE.md's deniers are persons and organisations)
+    # (nor is a request: "appeals disputing the ruling" are the appellants')
     frame = Frame(index, verb, True, speakers=[s for s in speakers_of(verb) if can_speak(s) or s.lemma_.lower()
-                                               not in lx.CLAIM_NOUNS | lx.DECISION_NOUNS | DOCUMENT_NOUNS])
+                                               not in lx.CLAIM_NOUNS | lx.DECISION_NOUNS | DOCUMENT_NOUNS |
+                                               lx.REQUEST_NOUNS])
     content, clausal = clause_content(verb)
     if len(content) == 1 and (content[0].pos_ in {"PRON", "DET"} or content[0].lower_ in BACK_DETERMINERS):
         # "ETP disputes that."

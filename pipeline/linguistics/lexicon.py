@@ -18,12 +18,13 @@ REPORTING_VERBS = frozenset({
 # shelling", "blamed the storm for the delay").
 ACCUSING_VERBS = frozenset({"accuse", "blame", "charge", "suspect", "criticise", "criticize", "condemn"})
 # Verbs that dispute whatever they take: "denied that ...", "denied murder", "refuted the figures".
-DENYING_VERBS = frozenset({"deny", "refute", "rebut", "debunk", "disavow", "contradict", "dispute", "repudiate",
-                           "disprove", "gainsay"})
+DENYING_VERBS = frozenset({"deny", "refute", "rebut", "debunk", "contradict", "dispute", "disprove", "gainsay"})
 # Verbs that dispute only a claim (a clause, a claim noun, or "... as false"): "rejected the allegations" is a
 # denial, "rejected the offer" is not.
-REJECTING_VERBS = frozenset({"reject", "dismiss", "rebuff", "contest", "challenge", "question", "counter",
-                             "downplay", "discount", "ridicule", "deride", "scorn", "mock", "slam", "decry"})
+# ("disavowed the armed rebellion", "repudiated the treaty": distancing oneself from a deed or a pact)
+REJECTING_VERBS = frozenset({"reject", "dismiss", "rebuff", "contest", "challenge", "question", "counter", "disavow",
+                             "repudiate", "downplay", "discount", "ridicule", "deride", "scorn", "mock", "slam",
+                             "decry"})
 # Verbs of opposing: they dispute a claim, and also a decision or measure that puts somebody's claim into effect
 # ("criticised the ruling", "opposed the bill": the judge's, the sponsors' claims); "rejected the bill" is a vote.
 OPPOSING_VERBS = frozenset({"criticise", "criticize", "condemn", "denounce", "oppose", "attack", "slam", "decry",
