@@ -342,3 +342,14 @@ def test_a_denial_noun_s_that_clause_is_what_it_denies(nlp, text):
 ])
 def test_a_report_in_a_paper_that_p_is_the_paper_s_claim(nlp, text, expected):
     assert claims_of(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a report inside a relative clause with a speaker of its own: the noun described does what is said
+    ("Police arrested a man who they say stole the car.", [("A man stole the car.", ["Police"], [])]),
+    ("The drug, which the company says is safe, was withdrawn on Monday.", [("The drug is safe.", ["the company"], [])]),
+    # what somebody agreed to do is no report; nor is a clause the parser hung on a date
+    ("The system, which the government agreed to deploy, arrived on Monday.", []),
+])
+def test_a_report_inside_a_relative_clause_is_a_claim_about_its_noun(nlp, text, expected):
+    assert claims_of(nlp, text) == expected

@@ -217,7 +217,34 @@ def _heard_in_court(verb: Token, lemma: str, passive: bool) -> bool:
     return lemma == "hear" and not passive or lemma == "tell" and passive and not agent_of(verb)
 
 
+def _relative_report(index: int, verb: Token) -> Frame | None:
+    """"the murders, which she said were instigated by X", "a man who police say stole the car": a report set
+    in a relative clause with a speaker of its own; the claim is the noun it describes doing what is said."""
+    # (a finite clause: "a system which Seoul agreed to deploy" reports nothing)
+    said = next((c for c in verb.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ in {"VERB", "AUX"} and
+                 not any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)), None)
+    if said is None:
+        return None
+    # (the relative pronoun belongs to the reported clause; the parser hangs it on either verb)
+    relative = next((c for c in [*verb.children, *said.children] if c.lower_ in {"who", "which", "that"} and
+                     c.dep_ in SUBJECTS | {"dobj", "obj"} and c.i < verb.i), None)
+    own = next((c for c in verb.children if c.dep_ in SUBJECTS and relative is not None and c.i > relative.i), None)
+    noun = verb.head
+    # (not "I think", the quote's speaker; not a date the parser hung the clause on: "a campaign launched in
+    # October, which the UN says ...")
+    if relative is None or own is None or not can_speak(own) or own.lower_ in {"i", "we", "you"} or \
+            noun.ent_type_ in {"DATE", "TIME"}:
+        return None
+    described = [t for t in noun.subtree if t.i <= noun.i or t.i < verb.left_edge.i and not t.is_punct]
+    inner = [t for t in said.subtree if t.i != relative.i]
+    return Frame(index, verb, False, speakers=with_conjuncts(own), content=trim(described + inner), clausal=True)
+
+
 def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
+    if verb.dep_ == "relcl" and not passive:
+        relayed = _relative_report(index, verb)
+        if relayed is not None:
+            return relayed
     if _heard_in_court(verb, lemma, passive):
         content, clausal = clause_content(verb)
         return Frame(index, verb, False, content=content, clausal=clausal) if content else None
