@@ -179,11 +179,9 @@ def denial_noun(index: int, noun: Token) -> Frame | None:
     target = next((c for c in of.children if c.dep_ in {"pobj", "pcomp"}), None) if of is not None else None
     if clause is not None and infinitive(clause) and not any(c.dep_ in SUBJECTS for c in clause.children):
         return None  # "his denial to make his returns public": a refusal to do something, not a dispute
-    if clause is not None:
-        content = list(clause.subtree)
-        if _misparsed_complement(clause):
-            content = [t for t in content if t.i != clause.left_edge.i]
-        frame.content, frame.clausal = trim(content), True
+    if clause is not None:  # (a misparsed "that" only introduces the clause: dropped)
+        skip = clause.left_edge.i if _misparsed_complement(clause) else -1
+        frame.content, frame.clausal = trim([t for t in clause.subtree if t.i != skip]), True
     elif target is not None:
         return with_object(frame, target)
     else:

@@ -266,8 +266,7 @@ def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         auxiliaries = [c for c in verb.children if c.dep_ in {"aux", "auxpass", "neg"}]
         content = sorted(accused + auxiliaries + [verb] + list(prep.subtree), key=lambda t: t.i)
         return Frame(index, verb, False, content=trim(content), clausal=True)
-    if lemma in lx.EVIDENTIAL_VERBS and speakers and not can_speak(speakers[0]) or \
-            lemma in lx.EVIDENTIAL_VERBS and speakers and _only_owned(speakers[0]):
+    if lemma in lx.EVIDENTIAL_VERBS and speakers and (not can_speak(speakers[0]) or _only_owned(speakers[0])):
         # "the figures show that P", "the vote showed P", "Walsh's departure signaled P": evidence, nobody speaking
         speakers = []
     found_none = next((c for c in verb.children if c.dep_ in {"dobj", "obj"} and no_evidence(c)), None)
