@@ -353,3 +353,32 @@ def test_a_report_in_a_paper_that_p_is_the_paper_s_claim(nlp, text, expected):
 ])
 def test_a_report_inside_a_relative_clause_is_a_claim_about_its_noun(nlp, text, expected):
     assert claims_of(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "doing so" stands for the claim before it: the denial disputes that claim, it makes no claim "Doing so."
+    ("Prosecutors said Smith stole the money. Smith denied doing so.",
+     [("Smith stole the money.", ["Prosecutors"], ["Smith"])]),
+    ("Prosecutors said Smith stole the money. Smith has denied having done that.",
+     [("Smith stole the money.", ["Prosecutors"], ["Smith"])]),
+])
+def test_a_denied_pro_form_disputes_the_claim_before_it(nlp, text, expected):
+    assert claims_of(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a participle of saying the parser hung on the reported clause is the reporter's, and no part of the claim
+    ("The official said the snake had swallowed the farmer whole, adding that it was the only such death.",
+     [("The snake had swallowed the farmer whole.", ["The official"], []),
+      ("It was the only such death.", ["The official"], [])]),
+    # a denial coordinated across a change of tense with a reported clause belongs to who reports it
+    ('"I acknowledge that the meeting took place, but deny discussing sanctions," Cohen said.',
+     [("Discussing sanctions.", [], ["Cohen"]), ("The meeting took place.", ["Cohen"], [])]),
+])
+def test_a_verb_hung_on_a_reported_clause_belongs_to_its_reporter(nlp, text, expected):
+    assert claims_of(nlp, text) == expected
+
+
+def test_coordinated_verbs_of_one_tense_share_their_subject(nlp):
+    text = "Sessions recused himself from the inquiry but insisted that he answered honestly, he said today."
+    assert ("He answered honestly.", ["Sessions"], []) in claims_of(nlp, text)

@@ -203,7 +203,10 @@ def test_critics_counter_a_claim(nlp):
 @pytest.mark.parametrize("text", ["The court denied him bail.", "The law denies redress to thousands of families.",
                                   # a request refused is no claim disputed
                                   "The judge denied a motion by the defence to exclude the video.",
-                                  "On Friday a federal judge denied the government's request to postpone the case."])
+                                  "On Friday a federal judge denied the government's request to postpone the case.",
+                                  # two objects: whom something is withheld from, and what
+                                  "The court denied the refugees the right to appeal.",
+                                  "The order is denying all residents the benefits of an inclusive society."])
 def test_deny_with_a_recipient_or_a_request_is_a_refusal(nlp, text):
     assert not [f for f in _frames(nlp, text) if f[1]]
 

@@ -84,6 +84,9 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
     gerund = next((c for c in verb.children if c.dep_ in {"xcomp", "pcomp"} and c.pos_ in {"VERB", "AUX"} and
                    (c.tag_ == "VBG" or not any(o.dep_ in {"dobj", "obj"} for o in verb.children))
                    or c.dep_ == "dobj" and c.tag_ == "VBG"), None)
+    if gerund is not None and _pro_form(gerund):  # "denied doing so", "denied having said that": the claim before
+        frame.content, frame.back_reference = [_pro_form(gerund)], True
+        return frame
     if gerund is not None:  # "denied discussing sanctions", "denied having met him"
         frame.content, frame.clausal = trim(list(gerund.subtree)), True
         return frame
@@ -117,10 +120,25 @@ def _refers_back(noun: Token) -> bool:
     return bool(determiners & {"the", "this", "that", "these", "those", "both"}) and not named and not described
 
 
+def _pro_form(verb: Token) -> Token | None:
+    """The "so"/"that"/"it" of a verb phrase that only stands for one said before: "doing so", "having said
+    that", "did it" (a verb of doing or saying with nothing else to it)."""
+    if verb.lemma_.lower() not in {"do", "say"}:
+        return None
+    words = [c for c in verb.children if c.dep_ not in {"aux", "auxpass", "neg", "punct", "advmod"} or
+             c.lower_ in {"so", "that", "this", "it"}]
+    if len(words) == 1 and words[0].lower_ in {"so", "that", "this", "it"} and not any(words[0].children):
+        return words[0]
+    return None
+
+
 def _refusing(verb: Token) -> bool:
-    """"deny" with a recipient: "denied him bail" (a dative), "denies redress to thousands" (a "to" after an
-    object that is no claim); or with a request for its object ("denied the motion")."""
+    """"deny" with a recipient: "denied him bail" (a dative), "denied the refugees the right to appeal" (two
+    objects), "denies redress to thousands" (a "to" after an object that is no claim); or with a request for its
+    object ("denied the motion")."""
     obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
+    if sum(c.dep_ in {"dobj", "obj"} for c in verb.children) >= 2:
+        return True
     to = any(c.dep_ == "prep" and c.lower_ == "to" for c in verb.children)
     # ("him bail" parsed as a clause with an object pronoun for its subject is the same double object)
     misparsed = any(c.dep_ == "ccomp" and any(g.dep_ == "nsubj" and g.lower_ in {"him", "her", "them", "us", "me"}

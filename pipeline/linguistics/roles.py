@@ -33,10 +33,13 @@ def _subject_of(verb: Token) -> list[Token]:
     inverted = inverted_speaker(verb)
     if inverted is not None:
         return with_conjuncts(inverted)
-    current = verb
+    current, came_from = verb, None
     for _ in range(4):
         # (a verb is never somebody: a "subject" tagged VERB is the parser misreading run-on text)
         subject = next((c for c in current.children if c.dep_ in SUBJECTS and c.pos_ not in {"VERB", "AUX"}), None)
+        if subject is not None and came_from is not None and _hung_on_reported_clause(came_from, current):
+            current, came_from = current.head, None
+            continue
         if subject is not None:
             if subject.dep_ == "csubj" or subject.lower_ in {"that", "which", "who"} and current.dep_ == "relcl":
                 return _relative_speaker(current) if current.dep_ == "relcl" else []
@@ -50,7 +53,7 @@ def _subject_of(verb: Token) -> list[Token]:
             current = relative.head.head
             continue
         if current.dep_ in {"conj", "advcl", "xcomp"} and current.head.pos_ in {"VERB", "AUX"}:
-            current = current.head
+            current, came_from = current.head, current
             continue
         if current.dep_ == "xcomp" and current.head.pos_ == "ADJ" and current.head.head.pos_ in {"VERB", "AUX"}:
             current = current.head.head  # "officials were quick to deny ...": the adjective's subject
@@ -64,6 +67,20 @@ def _subject_of(verb: Token) -> list[Token]:
             return _stranded_subject(current)
         return []
     return []
+
+
+def _hung_on_reported_clause(verb: Token, host: Token) -> bool:
+    """Whether `verb`, which the parser hung on `host`, the clause another verb reports, belongs with that
+    reporting verb instead: a participle of saying ("X said P, adding Q": X adds, not P's subject), or a verb
+    coordinated across a change of tense ("I admit that the meeting took place, but deny Q": who admits denies,
+    not the meeting; coordinated verbs share their subject and so their form, "X resigned but insisted ...")."""
+    if host.dep_ != "ccomp" or host.head.pos_ not in {"VERB", "AUX"} or host.head.lemma_.lower() not in lx.REPORTING_VERBS:
+        return False
+    if verb.dep_ == "advcl":
+        return verb.tag_ == "VBG" and verb.lemma_.lower() in lx.REPORTING_VERBS | lx.DENYING_VERBS
+    tenses = {"VBD": "past", "VBZ": "present", "VBP": "present", "VB": "present"}
+    return verb.dep_ == "conj" and host.tag_ in tenses and verb.tag_ in tenses and \
+        tenses[verb.tag_] != tenses[host.tag_] and not any(c.dep_ in {"aux", "auxpass"} for c in host.children)
 
 
 def _relative_speaker(relative: Token) -> list[Token]:
@@ -234,8 +251,10 @@ CUE_LEMMAS = lx.REPORTING_VERBS | lx.DENYING_VERBS | lx.REJECTING_VERBS
 
 
 def _without_main_clause_participles(tokens: list[Token]) -> list[Token]:
-    """"... reports that suggest P, calling the allegations groundless": the participle is the main clause's."""
-    cut = {t.i for p in tokens if _relative_above(p) is not None for t in p.subtree}
+    """"... reports that suggest P, calling the allegations groundless", "X said P, adding Q": the participle
+    is the main clause's."""
+    cut = {t.i for p in tokens if _relative_above(p) is not None or
+           p.dep_ == "advcl" and _hung_on_reported_clause(p, p.head) for t in p.subtree}
     return [t for t in tokens if t.i not in cut] if cut else tokens
 
 
