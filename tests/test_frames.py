@@ -250,6 +250,10 @@ def test_a_view_nobody_is_said_to_hold_is_no_claim(nlp):
     "The court removed what the board mistakenly believed were legal obstacles.",  # the cue inside a free relative
     "The minister explained how the money had been spent.",  # an embedded question
     "Reporters asked whether the talks had failed.",
+    # an adverb before the question word; a question word that is the content verb's own object
+    "The report explained exactly how the money had been moved.",
+    "An aerial view of the terrain shows just what the mushers must brave to win the race.",
+    "The inquiry will reveal what the minister knew.",
 ])
 def test_a_question_or_a_relative_around_the_cue_asserts_nothing(nlp, text):
     assert not [f for f in _frames(nlp, text) if f[3]]
@@ -354,3 +358,22 @@ def test_distancing_from_a_deed_or_a_pact_or_an_appeal_is_no_denier(nlp, text):
 @pytest.mark.parametrize("text", ["The ministry repudiated the allegations.", "He disavowed the reports."])
 def test_repudiating_or_disavowing_a_claim_is_still_a_denial(nlp, text):
     assert [f[1] for f in _frames(nlp, text)] == [True]
+
+
+def test_a_that_clause_misread_as_adverbial_is_what_the_verb_reports(nlp):
+    # (the parser hangs "that Ma broke laws" on "found" as an adverbial clause when a phrase comes between)
+    text = "The prosecutors found, after a six-month probe, that Ma broke laws on the protection of privacy."
+    assert claims_of(nlp, text) == [("Ma broke laws on the protection of privacy.", ["The prosecutors"], [])]
+    assert claims_of(nlp, "He worked hard so that his children would succeed.") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # whose opinion it is speaks, not the opinion
+    ('Environment minister Sergei Ivanov spoke on Monday. According to his opinion, "wild animals should live in '
+     'zoos."', [("Wild animals should live in zoos.", ["Environment minister Sergei Ivanov"], [])]),
+    # a document speaks for itself
+    ("Smith was nominated on Monday. According to his tax filings, he owns shares worth $10m.",
+     [("He owns shares worth $10m.", ["his tax filings"], [])]),
+])
+def test_according_to_somebody_s_opinion_is_theirs(nlp, text, expected):
+    assert claims_of(nlp, text) == expected

@@ -85,8 +85,13 @@ def _question(frame: Frame) -> bool:
     that is the subject of the content does ("said that what he announced will be enough")."""
     if not frame.clausal or not frame.content:
         return False
-    first = frame.content[0]
+    # (an adverb before it changes nothing: "shows just what P", "explained exactly how P")
+    first = next((t for t in frame.content if t.dep_ != "advmod" or t.tag_ == "WRB"), frame.content[0])
     if first.doc is frame.cue.doc and first.tag_ in {"WP", "WDT", "WP$"} and first.i < frame.cue.i:
+        return True
+    # ("showed what the crew faced": "what" belongs to the content's own verb; in "said what he announced will
+    # be enough" it belongs to the subject clause)
+    if first.tag_ in {"WP", "WDT"} and first.head.i == root_of(frame.content).i:
         return True
     return first.tag_ == "WRB" or first.lower_ in {"whether", "if"} and first.dep_ == "mark"
 
@@ -163,7 +168,14 @@ def _according_to(index: int, token: Token) -> Frame | None:
         return None  # "..., who, according to reports, have arrived": a description, not a claim
     removed = {t.i for t in token.subtree}
     content = [t for t in (clause.subtree if clause is not None else token.doc) if t.i not in removed]
-    return Frame(index, token, False, speakers=with_conjuncts(objects[0]), content=trim(content), clausal=True)
+    speakers = with_conjuncts(objects[0])
+    # "according to his opinion / in their words": whose they are (resolved later); a document speaks for
+    # itself ("according to his tax filings")
+    owner = next((c for c in objects[0].children if c.dep_ == "poss" and c.lower_ in {"his", "her", "its", "their"}),
+                 None)
+    if owner is not None and not can_speak(objects[0]) and objects[0].lemma_.lower() not in DOCUMENT_NOUNS:
+        speakers = [owner]
+    return Frame(index, token, False, speakers=speakers, content=trim(content), clausal=True)
 
 
 def _verb_frame(index: int, verb: Token) -> Frame | None:

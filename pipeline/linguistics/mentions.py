@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 _NP_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "quantmod", "predet", "case", "punct", "flat",
             "npadvmod", "advmod"}
 _PREP_OF_ROLE = {"of", "for", "at", "from", "to"}
-_PRONOUNS = {"he", "she", "it", "they", "him", "her", "them", "we", "i", "you", "us", "me"}
-_PERSON_PRONOUNS = {"he", "she", "him", "her"}
+# (with the possessives that can stand for a speaker: "according to his account")
+_PRONOUNS = {"he", "she", "it", "they", "him", "her", "them", "we", "i", "you", "us", "me", "his", "its", "their"}
+_PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 # Entity types that can speak (a date or a number cannot).
 SPEAKER_ENTITIES = {"PERSON", "ORG", "GPE", "NORP"}
 # Common nouns naming an institution (resolved to an organisation) or a person by role.
@@ -162,12 +163,12 @@ def _names_something(token: Token) -> bool:
 
 def classify(head: Token) -> tuple[str, bool]:
     """(kind, plural) of a noun phrase head, for matching pronouns and bare nouns to it."""
-    plural = head.tag_ in {"NNS", "NNPS"} or head.lower_ in {"they", "them", "we", "us"}
+    plural = head.tag_ in {"NNS", "NNPS"} or head.lower_ in {"they", "them", "we", "us", "their"}
     ent = head.ent_type_
     lemma = head.lemma_.lower()
     if ent == "PERSON" or lemma in PERSON_NOUNS or head.lower_ in _PERSON_PRONOUNS:
         return "PERSON", plural
-    if ent in {"ORG", "GPE", "NORP"} or lemma in ORG_NOUNS or head.lower_ == "it":
+    if ent in {"ORG", "GPE", "NORP"} or lemma in ORG_NOUNS or head.lower_ in {"it", "its"}:
         return "ORG", plural
     return "OTHER", plural
 
@@ -348,7 +349,7 @@ class MentionIndex:
 def _agrees(pronoun: Token, kind: str, plural: bool, mention: Mention) -> bool:
     """Whether `mention` can be what `pronoun` refers to: "they" any plural mention (people or groups) or an
     organisation; "he"/"she" a person; "it" an organisation, country or thing of either number."""
-    if pronoun.lower_ in {"they", "them"}:
+    if pronoun.lower_ in {"they", "them", "their"}:
         return mention.plural or mention.kind == "ORG"
     return mention.kind == kind and (mention.plural == plural or kind == "ORG")
 

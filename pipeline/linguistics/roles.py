@@ -217,10 +217,13 @@ def clause_content(verb: Token) -> tuple[list[Token], bool]:
         # not what it reports when a "that"-clause follows it
         children = [c for c in children if c.dep_ != "ccomp" or c.i > verb.i]
     for child in children:
-        if child.dep_ == "ccomp" or child.dep_ == "xcomp" and child.lemma_.lower() not in {"be"} and \
+        if child.dep_ == "ccomp" or _that_clause_misread_as_adverbial(verb, child) or \
+                child.dep_ == "xcomp" and child.lemma_.lower() not in {"be"} and \
                 any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children) and verb.lemma_.lower() in {
                     "claim", "deny", "appear", "admit"}:
-            tokens = list(child.subtree)
+            # (a misread "that"-clause starts at its "that": "found, after a probe, that P")
+            start = next(m.i for m in child.children if m.dep_ == "mark") if child.dep_ == "advcl" else 0
+            tokens = [t for t in child.subtree if t.i >= start]
             if child.dep_ == "ccomp" and not any(c.dep_ in SUBJECTS or c.dep_ == "expl" for c in child.children):
                 # "told reporters plans for the raid had been ...": the parser took the clause's subject for
                 # the verb's object; it is the object right before the clause
@@ -241,6 +244,14 @@ def clause_content(verb: Token) -> tuple[list[Token], bool]:
         host = verb.sent.root if inverted else verb.head  # ("P, but Q, reported X": all of it)
         return trim([t for t in host.subtree if t.i not in removed]), True
     return [], False
+
+
+def _that_clause_misread_as_adverbial(verb: Token, child: Token) -> bool:
+    """"found, after a six-month probe, that Ma broke laws": a clause opened by a bare "that" after the verb is
+    what it reports; an adverbial clause opens with "so that", "now that", "because" ..."""
+    marks = [m for m in child.children if m.dep_ == "mark"]
+    return child.dep_ == "advcl" and child.i > verb.i and len(marks) == 1 and marks[0].lower_ == "that" and \
+        marks[0].nbor(-1).lower_ not in {"so", "now", "such", "order"}
 
 
 # Verbs whose first object is whom one tells ("told reporters ...").
