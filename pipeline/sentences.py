@@ -33,10 +33,21 @@ def split_sentences(text: str, language: str = "en") -> list[Span]:
             if at < 0:  # pysbd altered the text: fall back to the rest of the line
                 continue
             span = make_span(text, at, at + len(stripped), trim=False)
-            if span is not None:
-                out.append(span)
-                cursor = span.end
+            if span is None:
+                continue
+            if out and out[-1].end == span.start and (_MANGLED_QUOTE_END.search(out[-1].text) or
+                                                      _MANGLED_QUOTE_ALONE.match(span.text)):
+                span = make_span(text, out.pop().start, span.end, trim=False) or span
+            out.append(span)
+            cursor = span.end
     return out
+
+
+# A "?" glued between a closing quote and the next word is what is left of a mangled quote mark ('... good,"?Dan
+# Bucks said', '"Absurd"?and complains'), not the end of a question: no sentence ends with a comma or a word
+# inside quotes followed by "?" and no space. ('... attack."?Not much else' does end one: it is kept.)
+_MANGLED_QUOTE_END = re.compile(r"(,|\w)[\"“”]\?$")
+_MANGLED_QUOTE_ALONE = re.compile(r"[\"“”]\?$")  # ('... attack."?Not much': the quote closes the sentence before)
 
 
 _MAX_PIECE = 4000

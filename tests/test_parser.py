@@ -61,3 +61,27 @@ def test_cli_unknown_pipeline_is_a_one_line_config_error(tmp_path):
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "en_core_web_nonexistent" in lines[0] and "pip install --no-deps" in lines[0]
     assert not (tmp_path / "run" / "facts.jsonl").exists()
+
+
+@pytest.mark.parametrize("text, tokens", [
+    # the space and the closing quote's shape lost on the way ('"?' is what is left of the quote)
+    ('"Prices depend on demand,"?he said.', ['"', "Prices", "depend", "on", "demand", ",", '"?', "he", "said", "."]),
+    ('The studio calls the suit "Absurd"?and complains.',
+     ["The", "studio", "calls", "the", "suit", '"', "Absurd", '"?', "and", "complains", "."]),
+    ("He criticised the move,-Mexican President Pena Nieto said.",
+     ["He", "criticised", "the", "move", ",", "-", "Mexican", "President", "Pena", "Nieto", "said", "."]),
+    ("Talks failed, he added.- The union said no.", ["Talks", "failed", ",", "he", "added", ".", "-", "The", "union",
+                                                     "said", "no", "."]),
+    # ordinary hyphens, abbreviations, decimals and quotes stay as the pipeline splits them
+    ('A well-known U.S. firm sells "smart" phones at 9.99 dollars.',
+     ["A", "well", "-", "known", "U.S.", "firm", "sells", '"', "smart", '"', "phones", "at", "9.99", "dollars", "."]),
+])
+def test_punctuation_glued_to_a_word_is_split_off(nlp, text, tokens):
+    assert [t.text for t in nlp(text)] == tokens
+
+
+def test_a_quote_glued_to_its_speaker_is_attributed_to_the_speaker(nlp):
+    from tests.conftest import claims_of
+
+    assert claims_of(nlp, '"The market conditions are not there,"?Dan Bucks said.') == [
+        ("The market conditions are not there.", ["Dan Bucks"], [])]

@@ -1,3 +1,5 @@
+import pytest
+
 from pipeline.sentences import split_sentences
 
 
@@ -27,3 +29,18 @@ def test_one_huge_paragraph_is_split_exactly():
     sentences = split_sentences(text)
     assert len(sentences) == 2500
     assert all(text[s.start : s.end] == s.text for s in sentences)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a "?" glued between a closing quote and the next word is a mangled quote, not a question's end
+    ('"The market is weak,"?Dan Bucks said. He left.', ['"The market is weak,"?Dan Bucks said.', "He left."]),
+    ('He called it "absurd"?and complained. Fine.', ['He called it "absurd"?and complained.', "Fine."]),
+    ('It was an attack."?Not much else is known.', ['It was an attack."?', "Not much else is known."]),
+    # real questions still end their sentence
+    ('Was it "fake"? He did not say.', ['Was it "fake"?', "He did not say."]),
+    ("Is it over?Yes it is.", ["Is it over?", "Yes it is."]),
+])
+def test_a_mangled_closing_quote_does_not_end_a_sentence(text, expected):
+    spans = split_sentences(text)
+    assert [s.text for s in spans] == expected
+    assert all(text[s.start:s.end] == s.text for s in spans)

@@ -46,7 +46,7 @@ def find_frames(parsed: ParsedArticle) -> list[Frame]:
     return sorted(frames + _continued_quote_denials(parsed, frames), key=lambda f: (f.sentence, f.cue.i))
 
 
-_QUOTES = {'"', "“", "”"}
+_QUOTES = {'"', "“", "”", '"?'}  # ('"?': a closing quote mangled on its way, see parser._GLUED_INFIXES)
 
 
 def _continued_quote_denials(parsed: ParsedArticle, frames: list[Frame]) -> list[Frame]:

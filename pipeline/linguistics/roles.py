@@ -402,7 +402,7 @@ def _comma_between(a: Token, b: Token) -> bool:
     return any(t.text in {",", "\"", "”", "—", "–"} for t in a.doc[lo:hi])
 
 
-_EDGE = {",", "\"", "“", "”", "'", "‘", "’", ":", ";", "—", "–", "-", "(", ")", "."}
+_EDGE = {",", "\"", "“", "”", "'", "‘", "’", ":", ";", "—", "–", "-", "(", ")", ".", "\"?"}  # ("\"?": a mangled quote)
 
 
 def root_of(tokens: list[Token]) -> Token:
