@@ -206,7 +206,8 @@ def test_critics_counter_a_claim(nlp):
                                   "On Friday a federal judge denied the government's request to postpone the case.",
                                   # two objects: whom something is withheld from, and what
                                   "The court denied the refugees the right to appeal.",
-                                  "The order is denying all residents the benefits of an inclusive society."])
+                                  "The order is denying all residents the benefits of an inclusive society.",
+                                  "It gives India access to Afghanistan - something Pakistan has denied India for years."])
 def test_deny_with_a_recipient_or_a_request_is_a_refusal(nlp, text):
     assert not [f for f in _frames(nlp, text) if f[1]]
 
@@ -377,3 +378,26 @@ def test_a_that_clause_misread_as_adverbial_is_what_the_verb_reports(nlp):
 ])
 def test_according_to_somebody_s_opinion_is_theirs(nlp, text, expected):
     assert claims_of(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Aides tried to bring discipline to a White House that has frequently contradicted itself.",  # inconsistent
+    "The militants have attacked a number of Sufi shrines in many cities.",  # what a number counts
+    "A senator called on the president to release his bank records in order to disprove the allegations.",  # meant
+])
+def test_no_claim_is_disputed(nlp, text):
+    assert not [f for f in _frames(nlp, text) if f[1]]
+
+
+@pytest.mark.parametrize("text, denier", [
+    ("The club, which denies any contact with the player, was not charged.", "club"),  # the relative is the subject
+    ("The commissioner, who has strenuously denied knowledge of any smear campaign, resigned.", "commissioner"),
+])
+def test_a_relative_clause_of_the_denier_still_denies(nlp, text, denier):
+    assert [f[2] for f in _frames(nlp, text) if f[1]] == [[denier]]
+
+
+def test_declining_to_confirm_is_no_denial(nlp):
+    text = ("The owner denies the video shows an arrangement with the employees. A police spokesman said the "
+            "department cannot confirm the authenticity of the video.")
+    assert [deniers for _, _, deniers in claims_of(nlp, text)] == [["The owner"], []]

@@ -57,6 +57,7 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         return None  # "denied him bail", "denies redress to thousands": refusing something, not disputing
     described = _described_false(verb)
     opposed = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None) if lemma in lx.OPPOSING_VERBS else None
+    opposed = _quantified(opposed) if opposed is not None else None
     if opposed is not None and opposed.lemma_.lower() in lx.DECISION_NOUNS and described is None and \
             _refers_back(opposed):
         # "criticised the ruling": disputes the claim the decision rests on, stated before it
@@ -91,6 +92,8 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         frame.content, frame.clausal = trim(list(gerund.subtree)), True
         return frame
     obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
+    if obj is not None and obj.lower_.endswith(("self", "selves")):
+        return None  # "a White House that has contradicted itself": inconsistent, disputing nobody's claim
     if obj is not None and described is not None and obj.i == described.i:  # "called [the allegations] hearsay": the claim is the compound
         obj = next((c for c in obj.children if c.dep_ == "compound" and c.lemma_.lower() in lx.CLAIM_NOUNS), obj)
     if obj is None and verb.dep_ == "relcl" and verb.head.lemma_.lower() in lx.CLAIM_NOUNS:
@@ -132,6 +135,19 @@ def _pro_form(verb: Token) -> Token | None:
     return None
 
 
+def _quantified(noun: Token) -> Token:
+    """What "a number of shrines" counts: the shrines (a claim noun only by its word: "disputed the numbers")."""
+    of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    counted = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    if noun.lemma_.lower() in _QUANTIFIER_NOUNS and counted is not None and \
+            any(c.dep_ == "det" and c.lower_ == "a" for c in noun.children):
+        return counted
+    return noun
+
+
+_QUANTIFIER_NOUNS = {"number", "lot", "host", "series", "range", "handful", "couple", "dozen", "variety", "set"}
+
+
 def _refusing(verb: Token) -> bool:
     """"deny" with a recipient: "denied him bail" (a dative), "denied the refugees the right to appeal" (two
     objects), "denies redress to thousands" (a "to" after an object that is no claim); or with a request for its
@@ -139,6 +155,10 @@ def _refusing(verb: Token) -> bool:
     obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
     if sum(c.dep_ in {"dobj", "obj"} for c in verb.children) >= 2:
         return True
+    subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if verb.dep_ == "relcl" and obj is not None and obj.tag_ not in {"WDT", "WP"} and subject is not None and \
+            subject.tag_ not in {"WDT", "WP"} and verb.head.lemma_.lower() not in lx.CLAIM_NOUNS:
+        return True  # "access, something Pakistan has denied India": the noun is the second object
     to = any(c.dep_ == "prep" and c.lower_ == "to" for c in verb.children)
     # ("him bail" parsed as a clause with an object pronoun for its subject is the same double object)
     misparsed = any(c.dep_ == "ccomp" and any(g.dep_ == "nsubj" and g.lower_ in {"him", "her", "them", "us", "me"}

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.linguistics.draft import ClaimDraft, content_words, same_claim, same_speaker
 from pipeline.linguistics.frame import Frame
-from pipeline.linguistics.lexicon import INVOLVEMENT_NOUNS, SUPPORTER_NOUNS
+from pipeline.linguistics.lexicon import INVOLVEMENT_NOUNS, REPORTING_VERBS, SUPPORTER_NOUNS
 from pipeline.linguistics.roles import root_of
 from pipeline.records import Span
 from pipeline.spans import dedupe
@@ -157,5 +157,7 @@ def negated_proposition(tokens: list[Token]) -> bool:
     if not tokens:
         return False
     root = root_of(tokens)
+    if root.lemma_.lower() in REPORTING_VERBS:
+        return False  # "the department cannot confirm it", "we do not comment": declining, not denying
     return any(c.dep_ == "neg" or c.lower_ in {"nothing", "never", "nobody", "none"} or
                any(g.dep_ == "det" and g.lower_ == "no" for g in c.children) for c in root.children)

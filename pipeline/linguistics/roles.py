@@ -390,6 +390,8 @@ def asserted_infinitive(verb: Token) -> bool:
         return False
     if head.pos_ == "ADJ":  # "was quick to deny" did deny; "was likely / ready / eager to deny" has not yet
         return head.lemma_.lower() in _DONE_BY_ADJECTIVE
+    if head.pos_ in {"NOUN", "PROPN"}:  # "in order to disprove", "an attempt to refute": meant, not done
+        return False
     return head.lemma_.lower() not in _UNREALISED
 
 
