@@ -401,3 +401,15 @@ def test_declining_to_confirm_is_no_denial(nlp):
     text = ("The owner denies the video shows an arrangement with the employees. A police spokesman said the "
             "department cannot confirm the authenticity of the video.")
     assert [deniers for _, _, deniers in claims_of(nlp, text)] == [["The owner"], []]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a document states what it shows or finds; figures and events only show it
+    ("Nearly 56,000 bridges are structurally deficient, a new report finds.",
+     [("Nearly 56,000 bridges are structurally deficient.", ["a new report"], [])]),
+    ("The report indicated the engine is to be used for the space programme.",
+     [("The engine is to be used for the space programme.", ["The report"], [])]),
+    ("The figures show that exports fell by 4%.", [("Exports fell by 4%.", [], [])]),
+])
+def test_a_document_claims_what_it_shows(nlp, text, expected):
+    assert claims_of(nlp, text) == expected

@@ -72,6 +72,8 @@ def test_cli_unknown_pipeline_is_a_one_line_config_error(tmp_path):
      ["He", "criticised", "the", "move", ",", "-", "Mexican", "President", "Pena", "Nieto", "said", "."]),
     ("Talks failed, he added.- The union said no.", ["Talks", "failed", ",", "he", "added", ".", "-", "The", "union",
                                                      "said", "no", "."]),
+    ("Many are on highways,-the study found.", ["Many", "are", "on", "highways", ",", "-", "the", "study", "found", "."]),
+    ("A U.S.-led force.", ["A", "U.S.-led", "force", "."]),
     # ordinary hyphens, abbreviations, decimals and quotes stay as the pipeline splits them
     ('A well-known U.S. firm sells "smart" phones at 9.99 dollars.',
      ["A", "well", "-", "known", "U.S.", "firm", "sells", '"', "smart", '"', "phones", "at", "9.99", "dollars", "."]),

@@ -278,8 +278,10 @@ def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         auxiliaries = [c for c in verb.children if c.dep_ in {"aux", "auxpass", "neg"}]
         content = sorted(accused + auxiliaries + [verb] + list(prep.subtree), key=lambda t: t.i)
         return Frame(index, verb, False, content=trim(content), clausal=True)
-    if lemma in lx.EVIDENTIAL_VERBS and speakers and (not can_speak(speakers[0]) or _only_owned(speakers[0])):
+    if lemma in lx.EVIDENTIAL_VERBS and speakers and (not can_speak(speakers[0]) and speakers[0].lemma_.lower() not in
+                                                      DOCUMENT_NOUNS or _only_owned(speakers[0])):
         # "the figures show that P", "the vote showed P", "Walsh's departure signaled P": evidence, nobody speaking
+        # (a document states what it shows: "a new report finds P" is the report's claim)
         speakers = []
     found_none = next((c for c in verb.children if c.dep_ in {"dobj", "obj"} and no_evidence(c)), None)
     if found_none is not None:  # "police found no evidence that P"

@@ -164,8 +164,8 @@ _GLUED_INFIXES = [
     rf"(?<=\w)[{_QUOTE}]\?(?=\w)",  # Absurd|"?|and
     rf"(?<=\w)[{_QUOTE}](?=-\w)",  # fire|"|-|after
     rf"(?<=[{_QUOTE}])-(?=\w)",
-    r"(?<=[a-z])[,.](?=-[A-Z])",  # move|,|-|Mexican
-    r"(?<=[a-z][,.])-(?=[A-Z])",
+    r"(?<=[a-z])[,.](?=-[A-Za-z])",  # move|,|-|Mexican, highways|,|-|the study
+    r"(?<=[a-z][,.])-(?=[A-Za-z])",
 ]
 _GLUED_SUFFIXES = [r"(?<=[a-z][,.])-", r"(?<=[a-z])[,.](?=-)"]  # "he added.- The union ..."
 
