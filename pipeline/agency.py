@@ -32,10 +32,20 @@ _CREDIT_FORMS = [
     re.compile(rf"(?m)^[^\n]{{0,60}}?\(\s*{_GROUP}\s*\)\s*[-–—:]"),
     # "KIEV, March 19. /TASS/."
     re.compile(rf"(?m)^[^\n]{{0,60}}?/\s*{_GROUP}\s*/"),
-    # trailing credit "... state. es/sms (AFP, dpa)" or "(Reuters)" at the very end of the text
-    re.compile(rf"\(\s*{_GROUP}\s*\)\s*$"),
-    # "The Associated Press contributed to this report."
+    # trailing credit "... state. es/sms (AFP, dpa)", "(Reuters)" or "(AFP, dpa) -" at the very end of the text
+    re.compile(rf"\(\s*{_GROUP}\s*\)\s*[-–—]?\s*$"),
+    # an editors' initials credit anywhere, as pages carry it before their share buttons: "dm/rc-(Reuters, AFP)
+    # Send Facebook ...", "jr/gsw (Süddeutsche Zeitung, AFP, Reuters)", "sri/uhe (AFP, Federal Ministry ...)"
+    re.compile(rf"\b[a-z]{{2,4}}/[a-z]{{2,4}}\s*[-–]?\s*\((?:[^()]{{0,60}}?,\s*-?\s*)??{_GROUP}(?=\s*[,)])"),
+    # "Source:-AP news agency" closing a paragraph that is not a line of its own
+    re.compile(rf"(?im)\bsources?\s*:\s*-?\s*{_GROUP}(?:\s+news\s+agency)?\s*\.?\s*$"),
+    # "The Associated Press contributed to this report.", "Associated Press writer X in Y contributed."
     re.compile(rf"(?i:the\s+)?{_GROUP}\s+contributed\s+to\s+this\s+(?:report|story|article)"),
+    re.compile(rf"(?i:the\s+)?{_GROUP}\s+(?:writers?|reporters?|correspondents?)\b[^.]{{0,200}}?\bcontributed\b"),
+    # TASS press reviews: "TASS is not responsible for the material quoted in the press reviews"
+    re.compile(rf"{_GROUP}\s+is\s+not\s+responsible\s+for\s+the\s+material\s+quoted"),
+    # a closing "..., with dpa"
+    re.compile(rf"[.!?\"”]\s+with\s+{_GROUP}\s*\.?\s*\Z"),
     # "Reporting by ... for Reuters" / "Compiled by ... (Reuters)" are covered by the forms above;
     # "— AFP", "- Reuters", "AFP-Reuters –" or "(AFP) -" as the whole last line: a dash before or after
     re.compile(rf"(?m)^\s*[-–—]\s*\(?\s*{_GROUP}\s*\)?\s*\.?\s*\Z"),
