@@ -382,3 +382,26 @@ def test_a_verb_hung_on_a_reported_clause_belongs_to_its_reporter(nlp, text, exp
 def test_coordinated_verbs_of_one_tense_share_their_subject(nlp):
     text = "Sessions recused himself from the inquiry but insisted that he answered honestly, he said today."
     assert ("He answered honestly.", ["Sessions"], []) in claims_of(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a denial of what a bare "it" was disputes the claim it restates ...
+    ("Flynn accused Iran of violating a UN resolution on missiles. Iran confirmed the test but denied it was a "
+     "breach of UN resolutions.",
+     [("Iran of violating a UN resolution on missiles.", ["Flynn"], ["Iran"])]),
+    ("The Herald reported that Tillerson had cancelled a dinner. Tillerson denied it was true.",
+     [("Tillerson had cancelled a dinner.", ["The Herald"], ["Tillerson"])]),
+    # ... and is a claim of its own when it restates none
+    ("Folks have rights of due process, the lawyer said. Trump now denies that this is a Muslim ban.",
+     [("Folks have rights of due process.", ["the lawyer"], []), ("This is a Muslim ban.", [], [])]),
+])
+def test_a_denial_of_what_it_was_disputes_the_claim_it_restates(nlp, text, expected):
+    assert claims_of(nlp, text) == expected
+
+
+def test_a_claim_about_somebody_s_aide_is_not_about_them(nlp):
+    # ("the charges" De Lima denies are those against her, not those against her aide, stated nearer)
+    text = ("Prosecutors say De Lima ran a drug ring. They also say a de Lima aide accepted bribes. "
+            "De Lima has denied the allegations.")
+    assert [(c, d) for c, _, d in claims_of(nlp, text)] == [
+        ("De Lima ran a drug ring.", ["De Lima"]), ("A de Lima aide accepted bribes.", [])]

@@ -15,7 +15,7 @@ from pipeline.linguistics.disputes import (countered, denied_in_place, join_deni
 from pipeline.linguistics.draft import ClaimDraft, content_words, overlap, same_claim, same_name, same_speaker
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.frames import find_frames
-from pipeline.linguistics.lexicon import CLAIM_NOUNS, DECISION_NOUNS
+from pipeline.linguistics.lexicon import CLAIM_NOUNS, DECISION_NOUNS, TRUTH_WORDS
 from pipeline.linguistics.mentions import Mention, MentionIndex, is_pronoun
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.linguistics.roles import root_of, tokens_text
@@ -54,8 +54,9 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         recent = described + recent  # a relaying frame's speaker too: "X said he believed P" -> he = X
         if _is_relay(frame, found) or _elaborates_denial(frame, found):
             continue
+        # ("denied the report"; "denied it was a breach of UN resolutions": "it" is the deed stated before)
         if frame.denial and (frame.back_reference and (not frame.clausal or points_back(frame.content)) or
-                             frame.counter):
+                             frame.counter or _said_of_it(frame)):
             back_references.append((frame, speakers, sources))
             continue
         words = content_words(frame.content)
@@ -72,6 +73,13 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         # (nobody disputes their own claim: "Collins said she would vote no ... she joins others opposing the bill")
         others = [d for d in drafts if not any(same_speaker(s, c) for s in speakers for c in d.claimants)]
         target = countered(others, frame) if frame.counter else referent(others, frame, sources, speakers)
+        if _said_of_it(frame) and not frame.counter and not _restates(frame, target):
+            # "denies that this is a Muslim ban": a claim about the thing "this" is, not about a claim before it
+            target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=frame.content, clausal=True,
+                                words=content_words(frame.content))
+            drafts.append(target)
+            _add(target, frame, speakers, sources, False, parsed)
+            continue
         if target is None and frame.counter:  # nothing it answers: an ordinary claim of its own
             frame.denial = False
             own = frame.statement or frame.content
@@ -135,6 +143,25 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
     text = text.strip(" \"“”'‘’")
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _said_of_it(frame: Frame) -> bool:
+    """A denied clause that only says what a bare "it"/"this" was ("denied it was a breach of UN resolutions",
+    "denied it was true"): perhaps about a claim before it (`_restates` decides)."""
+    return frame.clausal and not frame.back_reference and points_back(frame.content) and \
+        root_of(frame.content).lemma_.lower() == "be"
+
+
+def _restates(frame: Frame, target: ClaimDraft | None) -> bool:
+    """Whether a denial about a bare "it"/"this" ("denied it was true", "denied it was a breach of UN
+    resolutions") is about the claim `target`: it calls it true, or says again what the claim says (two content
+    words in common: "violating a UN resolution")."""
+    if target is None:
+        return False
+    root = root_of(frame.content)
+    if any(c.dep_ in {"acomp", "attr"} and c.lemma_.lower() in TRUTH_WORDS for c in root.children):
+        return True
+    return len(content_words(frame.content) & target.words) >= 2
 
 
 def _first_person_quoted(frame: Frame, frames: list[Frame]) -> list[Token]:

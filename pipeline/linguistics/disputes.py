@@ -58,12 +58,15 @@ def referent(drafts: list[ClaimDraft], frame: Frame, sources: list[Span] = (),
 
 
 def is_about(draft: ClaimDraft, people: list[Span]) -> bool:
-    """Whether the claim's proposition is about one of `people`: its subject shares a name with them."""
+    """Whether the claim's proposition is about one of `people`: its subject is named like them ("De Lima is
+    accused of ..." is about De Lima; "a de Lima aide is accused of ..." about the aide)."""
     if not draft.proposition:
         return False
     root = root_of(draft.proposition)
     subject = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
-    names = {t.lower_ for t in subject.subtree if t.pos_ == "PROPN"} if subject is not None else set()
+    if subject is None or subject.pos_ != "PROPN":
+        return False
+    names = {subject.lower_} | {c.lower_ for c in subject.children if c.dep_ in {"compound", "flat"} and c.pos_ == "PROPN"}
     return any(names & {w.lower() for w in person.text.split()} for person in people)
 
 
