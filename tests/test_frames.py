@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.linguistics.content import tokens_text
 from pipeline.linguistics.frames import find_frames
-from pipeline.linguistics.roles import tokens_text
 from tests.conftest import claims_of, parse_one
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pipeline.linguistics.content import root_of, tokens_text
 from pipeline.linguistics.disputes import (countered, denied_in_place, join_denial, negated_proposition,
                                            points_back, referent)
 from pipeline.linguistics.draft import ClaimDraft, content_words, overlap, same_claim, same_name, same_speaker
@@ -18,7 +19,6 @@ from pipeline.linguistics.frames import find_frames
 from pipeline.linguistics.lexicon import CLAIM_NOUNS, DECISION_NOUNS, TRUTH_WORDS
 from pipeline.linguistics.mentions import Mention, MentionIndex, is_pronoun
 from pipeline.linguistics.parse import ParsedArticle
-from pipeline.linguistics.roles import root_of, tokens_text
 from pipeline.records import Span
 from pipeline.spans import dedupe
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pipeline.linguistics import lexicon as lx
+from pipeline.linguistics.content import apposed_from, clause_content, root_of, trim
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.mentions import DOCUMENT_NOUNS
-from pipeline.linguistics.roles import (BACK_DETERMINERS, SUBJECTS, agent_of, apposed_from, can_speak,
-                                       claim_source, clause_content, infinitive, negated, root_of, speakers_of,
-                                       trim, with_conjuncts)
+from pipeline.linguistics.roles import (BACK_DETERMINERS, SUBJECTS, agent_of, can_speak, claim_source, infinitive,
+                                       negated, speakers_of, with_conjuncts)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pipeline.linguistics.content import root_of
 from pipeline.linguistics.draft import ClaimDraft, content_words, same_claim, same_speaker
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.lexicon import INVOLVEMENT_NOUNS, REPORTING_VERBS, SUPPORTER_NOUNS
-from pipeline.linguistics.roles import root_of
 from pipeline.records import Span
 from pipeline.spans import dedupe
 

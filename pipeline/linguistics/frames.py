@@ -16,15 +16,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pipeline.linguistics import lexicon as lx
+from pipeline.linguistics.content import (CUE_LEMMAS, accusation, clause_content, root_of, trim,
+                                         without_claim_comments)
 from pipeline.linguistics.denials import (denial, denial_noun, disputed_for_want_of, falsity_predication,
                                          no_evidence, plea, refusal)
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.mentions import DOCUMENT_NOUNS
 from pipeline.linguistics.parse import ParsedArticle
-from pipeline.linguistics.roles import (CUE_LEMMAS, SUBJECTS, accusation, agent_of, asserted_infinitive,
-                                       can_speak, claim_source, clause_content, infinitive, is_somebody_itself,
-                                       negated, negated_clause, root_of, speakers_of, trim, with_conjuncts,
-                                       without_claim_comments)
+from pipeline.linguistics.roles import (SUBJECTS, agent_of, asserted_infinitive, can_speak, claim_source, infinitive,
+                                       is_somebody_itself, negated, negated_clause, speakers_of, with_conjuncts)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token

@@ -1,6 +1,6 @@
-"""Who speaks and what is said, read off a parse: the speaker of a verb (its subject, passive agent, or the
-subject it shares through coordination or subordination), the author of a claim noun, and the proposition a
-verb reports (its clausal complement, trimmed). Shared by the attribution frames (`frames`)."""
+"""Who speaks, read off a parse: the speaker of a verb (its subject, passive agent, or the subject it
+shares through coordination or subordination), the author of a claim noun, and whether somebody can speak
+at all. Shared by the attribution frames (`frames`, `denials`) and `content`."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -37,7 +37,7 @@ def _subject_of(verb: Token) -> list[Token]:
     for _ in range(4):
         # (a verb is never somebody: a "subject" tagged VERB is the parser misreading run-on text)
         subject = next((c for c in current.children if c.dep_ in SUBJECTS and c.pos_ not in {"VERB", "AUX"}), None)
-        if subject is not None and came_from is not None and _hung_on_reported_clause(came_from, current):
+        if subject is not None and came_from is not None and hung_on_reported_clause(came_from, current):
             current, came_from = current.head, None
             continue
         if subject is not None:
@@ -46,7 +46,7 @@ def _subject_of(verb: Token) -> list[Token]:
             return with_conjuncts(subject)
         if current.dep_ == "relcl":
             return _relative_speaker(current)
-        relative = _relative_above(current)
+        relative = relative_above(current)
         if relative is not None:
             # "X denied reports that suggest P, calling the allegations groundless": a participle set off by a
             # comma after a relative clause speaks of the main clause's subject, not of the relative's noun
@@ -69,7 +69,7 @@ def _subject_of(verb: Token) -> list[Token]:
     return []
 
 
-def _hung_on_reported_clause(verb: Token, host: Token) -> bool:
+def hung_on_reported_clause(verb: Token, host: Token) -> bool:
     """Whether `verb`, which the parser hung on `host`, the clause another verb reports, belongs with that
     reporting verb instead: a participle of saying ("X said P, adding Q": X adds, not P's subject), or a verb
     coordinated across a change of tense ("I admit that the meeting took place, but deny Q": who admits denies,
@@ -112,10 +112,10 @@ def _can_state(token: Token) -> bool:
     return can_speak(token) or token.lemma_.lower() in lx.CLAIM_NOUNS | DOCUMENT_NOUNS
 
 
-def _relative_above(verb: Token) -> Token | None:
+def relative_above(verb: Token) -> Token | None:
     """The relative clause a comma-set participle at the sentence end was hung in, when the noun it modifies
     is a verb's argument (so the participle can speak of that verb's subject)."""
-    if verb.dep_ != "advcl" or verb.tag_ != "VBG" or not _comma_between(verb.head, verb):
+    if verb.dep_ != "advcl" or verb.tag_ != "VBG" or not comma_between(verb.head, verb):
         return None
     for ancestor in verb.ancestors:
         if ancestor.dep_ == "relcl":
@@ -126,8 +126,9 @@ def _relative_above(verb: Token) -> Token | None:
 
 def inverted_speaker(verb: Token) -> Token | None:
     """"P, reported Tass": a reporting verb after the clause it reports, its speaker parsed as its object."""
-    if verb.lemma_.lower() not in lx.REPORTING_VERBS - _ADDRESSING or verb.dep_ not in {"ccomp", "parataxis", "conj"} \
-            or verb.i < verb.head.i or not _comma_between(verb.head, verb) or \
+    if verb.lemma_.lower() not in lx.REPORTING_VERBS - ADDRESSING_VERBS or \
+            verb.dep_ not in {"ccomp", "parataxis", "conj"} or verb.i < verb.head.i or \
+            not comma_between(verb.head, verb) or \
             any(c.dep_ in SUBJECTS or c.dep_ in {"ccomp", "xcomp"} for c in verb.children):
         return None
     if verb.dep_ == "conj" and any(c.dep_ == "cc" and c.i < verb.i for c in verb.head.children):
@@ -137,6 +138,10 @@ def inverted_speaker(verb: Token) -> Token | None:
             objects[0].right_edge.i < len(verb.doc) - 2:
         return None  # (the speaker ends the sentence: "..., reported Tass.")
     return objects[0]
+
+
+# Verbs whose first object is whom one tells ("told reporters ...").
+ADDRESSING_VERBS = {"tell", "inform", "assure", "remind", "warn", "notify", "advise", "brief"}
 
 
 def _stranded_subject(verb: Token) -> list[Token]:
@@ -205,120 +210,6 @@ def can_speak(token: Token) -> bool:
     """A noun phrase head that can be somebody asserting something: a pronoun, a name, an entity, a role or
     institution noun (not "the figures" or "the vote", which can only show something)."""
     return token.pos_ == "PRON" or names_somebody(token)
-
-
-def clause_content(verb: Token) -> tuple[list[Token], bool]:
-    """The proposition a verb reports: its clausal complement, or the host clause when the verb is a
-    parenthetical ("P, X said" parsed as parataxis)."""
-    children = list(verb.children)
-    marked = [c for c in children if c.dep_ == "ccomp" and c.i > verb.i and any(m.dep_ == "mark" for m in c.children)]
-    if marked:
-        # "X went to court after Y said that P": a clause before the verb that the parser also hung on it is
-        # not what it reports when a "that"-clause follows it
-        children = [c for c in children if c.dep_ != "ccomp" or c.i > verb.i]
-    for child in children:
-        if child.dep_ == "ccomp" or _that_clause_misread_as_adverbial(verb, child) or \
-                child.dep_ == "xcomp" and child.lemma_.lower() not in {"be"} and \
-                any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children) and verb.lemma_.lower() in {
-                    "claim", "deny", "appear", "admit"}:
-            # (a misread "that"-clause starts at its "that": "found, after a probe, that P")
-            start = next(m.i for m in child.children if m.dep_ == "mark") if child.dep_ == "advcl" else 0
-            tokens = [t for t in child.subtree if t.i >= start]
-            if child.dep_ == "ccomp" and not any(c.dep_ in SUBJECTS or c.dep_ == "expl" for c in child.children):
-                # "told reporters plans for the raid had been ...": the parser took the clause's subject for
-                # the verb's object; it is the object right before the clause
-                subject = next((c for c in verb.children if c.dep_ in {"dobj", "obj"} and verb.i < c.i < child.i
-                                and c.right_edge.i == child.left_edge.i - 1), None)
-                if subject is not None:
-                    tokens = list(subject.subtree) + tokens
-                    first = subject.left_edge
-                    if verb.lemma_.lower() in _ADDRESSING and first.dep_ == "compound" and first.i == verb.i + 1:
-                        tokens = [t for t in tokens if t.i > first.i]  # "told [CNN] plans ...": the addressee
-            return trim(without_claim_comments(_without_main_clause_participles(
-                _without_coordinated_cues(child, tokens)))), True
-    inverted = inverted_speaker(verb) is not None
-    own = any(c.dep_ in {"dobj", "obj", "ccomp", "xcomp"} for c in verb.children) and not inverted
-    if not own and (verb.dep_ == "parataxis" or inverted or
-                    verb.dep_ == "ccomp" and verb.i > verb.head.i and _comma_between(verb.head, verb)):
-        removed = {t.i for t in verb.subtree}
-        host = verb.sent.root if inverted else verb.head  # ("P, but Q, reported X": all of it)
-        return trim([t for t in host.subtree if t.i not in removed]), True
-    return [], False
-
-
-def _that_clause_misread_as_adverbial(verb: Token, child: Token) -> bool:
-    """"found, after a six-month probe, that Ma broke laws": a clause opened by a bare "that" after the verb is
-    what it reports; an adverbial clause opens with "so that", "now that", "because" ..."""
-    marks = [m for m in child.children if m.dep_ == "mark"]
-    return child.dep_ == "advcl" and child.i > verb.i and len(marks) == 1 and marks[0].lower_ == "that" and \
-        marks[0].nbor(-1).lower_ not in {"so", "now", "such", "order"}
-
-
-# Verbs whose first object is whom one tells ("told reporters ...").
-_ADDRESSING = {"tell", "inform", "assure", "remind", "warn", "notify", "advise", "brief"}
-
-
-CUE_LEMMAS = lx.REPORTING_VERBS | lx.DENYING_VERBS | lx.REJECTING_VERBS
-
-
-def _without_main_clause_participles(tokens: list[Token]) -> list[Token]:
-    """"... reports that suggest P, calling the allegations groundless", "X said P, adding Q": the participle
-    is the main clause's."""
-    cut = {t.i for p in tokens if _relative_above(p) is not None or
-           p.dep_ == "advcl" and _hung_on_reported_clause(p, p.head) for t in p.subtree}
-    return [t for t in tokens if t.i not in cut] if cut else tokens
-
-
-def _without_coordinated_cues(root: Token, tokens: list[Token]) -> list[Token]:
-    """"confirmed that X had been detained and said it ...": the coordinated "said ..." is another frame; so is
-    a dispute hung on the content ("say the plant will create jobs, although economists dispute that")."""
-    cut = {t.i for c in root.children if c.dep_ == "conj" and c.lemma_.lower() in CUE_LEMMAS or
-           c.dep_ == "advcl" and c.lemma_.lower() in lx.DENYING_VERBS | lx.REJECTING_VERBS and
-           any(g.dep_ in SUBJECTS for g in c.children) for t in c.subtree}
-    return [t for t in tokens if t.i not in cut] if cut else tokens
-
-
-def without_claim_comments(tokens: list[Token]) -> list[Token]:
-    """"said prisoners were tortured, a claim the ministry denied": the apposed claim noun and what is said of
-    it are a comment on the proposition (another frame's), not part of it."""
-    cut: set[int] = set()
-    for token in tokens:
-        if token.lemma_.lower() in lx.CLAIM_NOUNS and any(r.dep_ in {"relcl", "acl"} and r.lemma_.lower() in
-                                                          CUE_LEMMAS for r in token.children):
-            start = apposed_from(token)
-            if start is not None:
-                cut.update(range(start, token.right_edge.i + 1))
-        # "said the soldiers used torture, which the government denies": a relative clause after a comma that
-        # disputes is about the whole proposition, wherever the parser hung it
-        elif token.dep_ == "relcl" and token.lemma_.lower() in lx.DENYING_VERBS | lx.REJECTING_VERBS and \
-                token.left_edge.i > 0 and token.doc[token.left_edge.i - 1].text == "," and \
-                token.left_edge.lower_ == "which":
-            cut.update(range(token.left_edge.i - 1, token.right_edge.i + 1))
-    return [t for t in tokens if t.i not in cut] if cut else tokens
-
-
-def apposed_from(noun: Token) -> int | None:
-    """Where a noun set off by a comma or a dash begins ("..., a claim X denied", "... - rumours he denied"),
-    the punctuation included; None for a noun in its clause's run ("denied the claim"). The parser may hang
-    such a noun on anything before it, or take words before the dash for its modifiers."""
-    for i in range(noun.i - 1, max(noun.left_edge.i - 1, noun.i - 4) - 1, -1):
-        if noun.doc[i].text in _APPOSITION_MARKS:
-            return i
-        if noun.doc[i].dep_ not in {"det", "amod", "compound", "punct"} and i < noun.left_edge.i:
-            return None
-    return None
-
-
-_APPOSITION_MARKS = {",", "-", "–", "—", "--"}
-
-
-def accusation(verb: Token) -> list[Token]:
-    """"accused Russia of shelling the village": the accused and what of."""
-    obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
-    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"of", "for", "over", "with"}), None)
-    if obj is None or prep is None:
-        return []
-    return trim(without_claim_comments(list(obj.subtree) + list(prep.subtree)))
 
 
 def claim_source(noun: Token) -> list[Token]:
@@ -399,35 +290,6 @@ def asserted_infinitive(verb: Token) -> bool:
 _DONE_BY_ADJECTIVE = {"quick", "swift", "fast", "first", "last", "careful"}
 
 
-def _comma_between(a: Token, b: Token) -> bool:
+def comma_between(a: Token, b: Token) -> bool:
     lo, hi = sorted((a.i, b.i))
     return any(t.text in {",", "\"", "”", "—", "–"} for t in a.doc[lo:hi])
-
-
-_EDGE = {",", "\"", "“", "”", "'", "‘", "’", ":", ";", "—", "–", "-", "(", ")", ".", "\"?"}  # ("\"?": a mangled quote)
-
-
-def root_of(tokens: list[Token]) -> Token:
-    """The token of `tokens` highest in the parse: a proposition's main verb, a phrase's head."""
-    return min(tokens, key=lambda t: len(list(t.ancestors)))
-
-
-def trim(tokens: list[Token]) -> list[Token]:
-    """Content tokens in order, without a leading complementiser ("that", "whether" as a marker, not "That is
-    not the case") or edge punctuation and quotes."""
-    tokens = sorted(tokens, key=lambda t: t.i)
-    while tokens and (tokens[0].lower_ in _EDGE or tokens[0].dep_ in {"mark", "cc", "punct"}):
-        tokens = tokens[1:]
-    while tokens and (tokens[-1].text in _EDGE or tokens[-1].dep_ == "cc"):  # ("4%" keeps its sign)
-        tokens = tokens[:-1]
-    return tokens
-
-
-def tokens_text(tokens: list[Token]) -> str:
-    """The content as text: the tokens with their own spacing, gaps (a removed "according to X") closed."""
-    out = []
-    for prev, token in zip([None, *tokens], tokens):
-        if prev is not None and token.i != prev.i + 1 and not out[-1].endswith(" "):
-            out.append(" ")
-        out.append(token.text_with_ws)
-    return "".join(out).strip()
