@@ -40,7 +40,54 @@ def split_sentences(text: str, language: str = "en") -> list[Span]:
                 span = make_span(text, out.pop().start, span.end, trim=False) or span
             out.append(span)
             cursor = span.end
-    return out
+    return [piece for span in out for piece in _without_page_furniture(text, span)]
+
+
+# Page furniture a publisher's page leaves glued into the text: a link to another story ("READ MORE: <its
+# headline>", no full stop before the next sentence) and share buttons. Each becomes a sentence of its own, so no
+# claim or evidence runs across it, and `is_furniture` lets the claim rules skip it (another story's headline
+# states nothing this article claims).
+_FURNITURE = re.compile(r"READ MORE:|Send Facebook Twitter Google\+ Whatsapp Tumblr linkedin stumble Digg reddit "
+                        r"Newsvine Permalink https?://\S+")
+# where a headline glued to the next sentence ends: a capital or an opening quote after a word's last letter
+_HEADLINE_END = re.compile(r"(?<=[a-z0-9'’\"”?!)])\s+(?=[A-Z\"“])")
+_HEADLINE_WORDS = (3, 20)
+
+
+def is_furniture(sentence: str) -> bool:
+    return bool(_FURNITURE.match(sentence))
+
+
+def _without_page_furniture(text: str, span: Span) -> list[Span]:
+    cuts: set[int] = set()
+    for match in _FURNITURE.finditer(span.text):
+        cuts.add(span.start + match.start())
+        if not match.group().startswith("READ MORE"):
+            cuts.add(span.start + match.end())
+        # (a headline that ends its piece, "READ MORE: Who pays for the wall?", has nothing glued to it)
+        elif not span.text.endswith(("?", "!")) and (end := _headline_end(span.text, match.end())) is not None:
+            cuts.add(span.start + end)
+    if not cuts:
+        return [span]
+    bounds = [span.start, *sorted(c for c in cuts if span.start < c < span.end), span.end]
+    pieces = [make_span(text, a + len(text[a:b]) - len(text[a:b].lstrip()), a + len(text[a:b].rstrip()), trim=False)
+              for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+    return [p for p in pieces if p is not None]
+
+
+def _headline_end(sentence: str, start: int) -> int | None:
+    """Where the headline starting at `start` ends: the first break before a capitalised function word ("... at the
+    borders The shelters are ..."; spaCy's stop words), else before an opening quote, else before any capital
+    ("... torture Rachel Stroumsa, the director ..."), within the length of a headline."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    low, high = _HEADLINE_WORDS
+    breaks = [m for m in _HEADLINE_END.finditer(sentence, start)
+              if low <= len(sentence[start:m.start()].split()) <= high]
+    opener = next((m for m in breaks if sentence[m.end():].split(maxsplit=1)[0].lower() in STOP_WORDS), None)
+    quote = next((m for m in breaks if sentence[m.end()] in "\"“"), None)  # '... crackdown "We want ...'
+    best = opener or quote or (breaks[0] if breaks else None)
+    return best.end() if best is not None else None
 
 
 # A "?" glued between a closing quote and the next word is what is left of a mangled quote mark ('... good,"?Dan

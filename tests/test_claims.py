@@ -405,3 +405,9 @@ def test_a_claim_about_somebody_s_aide_is_not_about_them(nlp):
             "De Lima has denied the allegations.")
     assert [(c, d) for c, _, d in claims_of(nlp, text)] == [
         ("De Lima ran a drug ring.", ["De Lima"]), ("A de Lima aide accepted bribes.", [])]
+
+
+def test_another_story_s_headline_is_no_claim(nlp):
+    text = ("Iran tested a missile. READ MORE: US says Iran broke a UN resolution In a post on Twitter, Trump said "
+            "Iran was playing with fire.")
+    assert claims_of(nlp, text) == [("Iran was playing with fire.", ["Trump"], [])]

@@ -44,3 +44,27 @@ def test_a_mangled_closing_quote_does_not_end_a_sentence(text, expected):
     spans = split_sentences(text)
     assert [s.text for s in spans] == expected
     assert all(text[s.start:s.end] == s.text for s in spans)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a link to another story, its headline glued to the next sentence: cut before a capitalised function word ...
+    ("He left. READ MORE: US slaps new sanctions on Iran over missile test In a post, Trump said so. Fine.",
+     ["He left.", "READ MORE: US slaps new sanctions on Iran over missile test", "In a post, Trump said so.", "Fine."]),
+    # ... else before an opening quote, else before a capital
+    ('READ MORE: Hundreds killed in Myanmar crackdown "We want them gone," a monk said.',
+     ["READ MORE: Hundreds killed in Myanmar crackdown", '"We want them gone," a monk said.']),
+    ("READ MORE: Palestinians changed by torture in jails Rachel Stroumsa said the report was true.",
+     ["READ MORE: Palestinians changed by torture in jails", "Rachel Stroumsa said the report was true."]),
+    # a headline ending its own piece has nothing glued to it
+    ("READ MORE: Who is paying for Trump's wall? Rebekah Hinojosa is a Tejana.",
+     ["READ MORE: Who is paying for Trump's wall?", "Rebekah Hinojosa is a Tejana."]),
+    # share buttons are a piece of their own
+    ("It ended. Send Facebook Twitter Google+ Whatsapp Tumblr linkedin stumble Digg reddit Newsvine Permalink "
+     "http://dw.com/p/1JMFf Asked whether he agreed, he said no.",
+     ["It ended.", "Send Facebook Twitter Google+ Whatsapp Tumblr linkedin stumble Digg reddit Newsvine Permalink "
+      "http://dw.com/p/1JMFf", "Asked whether he agreed, he said no."]),
+])
+def test_page_furniture_is_a_sentence_of_its_own(text, expected):
+    spans = split_sentences(text)
+    assert [s.text for s in spans] == expected
+    assert all(text[s.start:s.end] == s.text for s in spans)

@@ -25,6 +25,7 @@ from pipeline.linguistics.mentions import DOCUMENT_NOUNS
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.linguistics.roles import (SUBJECTS, agent_of, asserted_infinitive, can_speak, claim_source, infinitive,
                                        is_somebody_itself, negated, negated_clause, speakers_of, with_conjuncts)
+from pipeline.sentences import is_furniture
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -38,6 +39,8 @@ def find_frames(parsed: ParsedArticle) -> list[Frame]:
     ("X said that Y denied P") are kept, the caller decides which to use."""
     frames: list[Frame] = []
     for index, doc in enumerate(parsed.docs):
+        if is_furniture(parsed.sentences[index].text):
+            continue  # "READ MORE: <another story's headline>": nothing this article claims
         for token in doc:
             frame = _according_to(index, token) or _verb_frame(index, token) or _claim_noun(index, token) or \
                 _stance(index, token)
