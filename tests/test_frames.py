@@ -384,6 +384,11 @@ def test_according_to_somebody_s_opinion_is_theirs(nlp, text, expected):
     "Aides tried to bring discipline to a White House that has frequently contradicted itself.",  # inconsistent
     "The militants have attacked a number of Sufi shrines in many cities.",  # what a number counts
     "A senator called on the president to release his bank records in order to disprove the allegations.",  # meant
+    # a negation scopes over "or": declining to comment
+    "Kabila has not yet confirmed or denied the reports that he will run for a third term.",
+    "The minister has neither confirmed nor denied the report.",
+    # a claim noun with an infinitive proposes a deed: a proposal declined
+    "South Korea had rejected the North's suggestion to co-host the Games.",
 ])
 def test_no_claim_is_disputed(nlp, text):
     assert not [f for f in _frames(nlp, text) if f[1]]

@@ -107,6 +107,8 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         return frame
     if obj is None:
         return frame if lemma in lx.DENYING_VERBS else None  # "X denies." disputes what was said before
+    if _proposal(obj):
+        return None  # "rejected the North's suggestion to co-host the Games": a proposal declined, no claim disputed
     if lemma in lx.DENYING_VERBS or obj.lemma_.lower() in lx.CLAIM_NOUNS or described is not None or \
             obj.lower_ in {"it", "this", "that", "them"}:
         return with_object(frame, obj)
@@ -133,6 +135,13 @@ def _pro_form(verb: Token) -> Token | None:
     if len(words) == 1 and words[0].lower_ in {"so", "that", "this", "it"} and not any(words[0].children):
         return words[0]
     return None
+
+
+def _proposal(noun: Token) -> bool:
+    """A claim noun that proposes a deed rather than states a fact: its complement is an infinitive ("a suggestion
+    to co-host", "the idea to build a wall"), not a "that"-clause."""
+    return noun.lemma_.lower() in lx.CLAIM_NOUNS and any(
+        c.dep_ in {"acl", "relcl"} and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children) for c in noun.children)
 
 
 def _quantified(noun: Token) -> Token:

@@ -189,7 +189,10 @@ def _verb_frame(index: int, verb: Token) -> Frame | None:
         return None  # "punish those who deny the Holocaust", "anyone who says P": a kind of people, not a speaker
     # (a bare verb coordinated with another shares its auxiliary, negation and "neither": "would neither
     # confirm nor deny", "did not confirm or deny" declines to comment)
-    shared = verb.head if verb.dep_ == "conj" and verb.tag_ == "VB" and verb.head.pos_ in {"VERB", "AUX"} else verb
+    # (and a negation scopes over "or": "has not confirmed or denied", "neither confirmed nor denied")
+    disjoined = verb.dep_ == "conj" and any(c.dep_ == "cc" and c.lower_ in {"or", "nor"} for c in verb.head.children)
+    shared = verb.head if verb.dep_ == "conj" and (verb.tag_ == "VB" or disjoined) and \
+        verb.head.pos_ in {"VERB", "AUX"} else verb
     if (negated(verb) or negated(shared) or any(c.lower_ == "neither" for c in shared.children)) and \
             lemma not in {"plead"}:
         return None  # "did not deny", "declined to say" is handled by the infinitive test below
