@@ -70,9 +70,14 @@ def _without_page_furniture(text: str, span: Span) -> list[Span]:
     if not cuts:
         return [span]
     bounds = [span.start, *sorted(c for c in cuts if span.start < c < span.end), span.end]
-    pieces = [make_span(text, a + len(text[a:b]) - len(text[a:b].lstrip()), a + len(text[a:b].rstrip()), trim=False)
-              for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
-    return [p for p in pieces if p is not None]
+    pieces = []
+    for start, end in zip(bounds, bounds[1:]):
+        piece = text[start:end]
+        start += len(piece) - len(piece.lstrip())  # whitespace only: a piece keeps its punctuation
+        piece_span = make_span(text, start, start + len(piece.strip()), trim=False)
+        if piece_span is not None:
+            pieces.append(piece_span)
+    return pieces
 
 
 def _headline_end(sentence: str, start: int) -> int | None:

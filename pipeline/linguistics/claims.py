@@ -63,9 +63,7 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         target = frame.denial and denied_in_place(drafts, frame, words, speakers) or \
             same_claim(drafts, words, denial=frame.denial)
         if target is None:
-            target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=frame.content, clausal=frame.clausal,
-                                words=words)
-            drafts.append(target)
+            target = _new_draft(drafts, frame, frame.content, frame.clausal)
         _add(target, frame, speakers, sources, unresolved, parsed)
         target.speaker_mentions = described + target.speaker_mentions
         target.generic += [m.span for m in described if m.head_lemma in CLAIM_NOUNS]
@@ -73,20 +71,14 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         # (nobody disputes their own claim: "Collins said she would vote no ... she joins others opposing the bill")
         others = [d for d in drafts if not any(same_speaker(s, c) for s in speakers for c in d.claimants)]
         target = countered(others, frame) if frame.counter else referent(others, frame, sources, speakers)
+        own = None  # a proposition the frame states as a claim of its own, answering none before it
         if _said_of_it(frame) and not frame.counter and not _restates(frame, target):
-            # "denies that this is a Muslim ban": a claim about the thing "this" is, not about a claim before it
-            target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=frame.content, clausal=True,
-                                words=content_words(frame.content))
-            drafts.append(target)
-            _add(target, frame, speakers, sources, False, parsed)
-            continue
-        if target is None and frame.counter:  # nothing it answers: an ordinary claim of its own
+            own = frame.content  # "denies that this is a Muslim ban": about the thing "this" is, not a claim
+        elif target is None and frame.counter:  # nothing it answers: an ordinary claim of its own
             frame.denial = False
             own = frame.statement or frame.content
-            target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=own, clausal=True,
-                                words=content_words(own))
-            drafts.append(target)
-            _add(target, frame, speakers, sources, False, parsed)
+        if own is not None:
+            _add(_new_draft(drafts, frame, own, True), frame, speakers, sources, False, parsed)
             continue
         if target is None and (not frame.content or frame.content[0].pos_ == "PRON" or
                                root_of(frame.content).lemma_.lower() in DECISION_NOUNS or
@@ -95,9 +87,7 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
             # nothing to attach it to
             continue
         if target is None:
-            target = ClaimDraft(frames=[], sentence=frame.sentence, proposition=frame.content, clausal=False,
-                                words=content_words(frame.content))
-            drafts.append(target)
+            target = _new_draft(drafts, frame, frame.content, False)
         _add(target, frame, speakers, sources, False, parsed)
     for frame, speakers in negations:
         join_denial(drafts, frame, speakers, resolved)
@@ -143,6 +133,14 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
     text = text.strip(" \"“”'‘’")
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _new_draft(drafts: list[ClaimDraft], frame: Frame, proposition: list[Token], clausal: bool) -> ClaimDraft:
+    """A new claim stated by `frame` (its frames and speakers are added by `_add`), appended to `drafts`."""
+    draft = ClaimDraft(frames=[], sentence=frame.sentence, proposition=proposition, clausal=clausal,
+                       words=content_words(proposition))
+    drafts.append(draft)
+    return draft
 
 
 def _said_of_it(frame: Frame) -> bool:

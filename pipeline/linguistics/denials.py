@@ -85,8 +85,9 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
     gerund = next((c for c in verb.children if c.dep_ in {"xcomp", "pcomp"} and c.pos_ in {"VERB", "AUX"} and
                    (c.tag_ == "VBG" or not any(o.dep_ in {"dobj", "obj"} for o in verb.children))
                    or c.dep_ == "dobj" and c.tag_ == "VBG"), None)
-    if gerund is not None and _pro_form(gerund):  # "denied doing so", "denied having said that": the claim before
-        frame.content, frame.back_reference = [_pro_form(gerund)], True
+    pro_form = _pro_form(gerund) if gerund is not None else None
+    if pro_form is not None:  # "denied doing so", "denied having said that": the claim before
+        frame.content, frame.back_reference = [pro_form], True
         return frame
     if gerund is not None:  # "denied discussing sanctions", "denied having met him"
         frame.content, frame.clausal = trim(list(gerund.subtree)), True

@@ -21,7 +21,7 @@ from pipeline.linguistics.content import (CUE_LEMMAS, accusation, clause_content
 from pipeline.linguistics.denials import (denial, denial_noun, disputed_for_want_of, falsity_predication,
                                          no_evidence, plea, refusal)
 from pipeline.linguistics.frame import Frame
-from pipeline.linguistics.mentions import DOCUMENT_NOUNS
+from pipeline.linguistics.mentions import DOCUMENT_NOUNS, is_pronoun
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.linguistics.roles import (SUBJECTS, agent_of, asserted_infinitive, can_speak, claim_source, infinitive,
                                        is_somebody_itself, negated, negated_clause, speakers_of, with_conjuncts)
@@ -174,8 +174,7 @@ def _according_to(index: int, token: Token) -> Frame | None:
     speakers = with_conjuncts(objects[0])
     # "according to his opinion / in their words": whose they are (resolved later); a document speaks for
     # itself ("according to his tax filings")
-    owner = next((c for c in objects[0].children if c.dep_ == "poss" and c.lower_ in {"his", "her", "its", "their"}),
-                 None)
+    owner = next((c for c in objects[0].children if c.dep_ == "poss" and is_pronoun(c)), None)
     if owner is not None and not can_speak(objects[0]) and objects[0].lemma_.lower() not in DOCUMENT_NOUNS:
         speakers = [owner]
     return Frame(index, token, False, speakers=speakers, content=trim(content), clausal=True)
