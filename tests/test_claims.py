@@ -411,3 +411,19 @@ def test_another_story_s_headline_is_no_claim(nlp):
     text = ("Iran tested a missile. READ MORE: US says Iran broke a UN resolution In a post on Twitter, Trump said "
             "Iran was playing with fire.")
     assert claims_of(nlp, text) == [("Iran was playing with fire.", ["Trump"], [])]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('"If this law is passed, women will face prison," added Maria Cutaia.',
+     "If this law is passed, women will face prison."),
+    ("He said that if the bill passes, prices will rise.", "If the bill passes, prices will rise."),
+    ("When the talks collapsed, the union walked out, Jones said.", "When the talks collapsed, the union walked out."),
+])
+def test_a_condition_or_time_clause_stays_in_the_claim(nlp, text, expected):
+    # (its "if"/"when" is no complementiser to drop, and the claim is no embedded question)
+    ((claim, _, _),) = claims_of(nlp, text)
+    assert claim == expected
+
+
+def test_an_embedded_question_is_still_no_claim(nlp):
+    assert claims_of(nlp, "She asked whether the vote was fair. Smith explained how the deal was done.") == []

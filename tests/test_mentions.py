@@ -194,3 +194,33 @@ def test_a_link_before_a_name_is_not_part_of_it(nlp):
 ])
 def test_a_named_institution_noun_refers_only_to_an_institution_of_that_name(nlp, text, expected):
     assert claims_of(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The Centers for Disease Control and Prevention estimates that one in two patients will recover.",
+     "The Centers for Disease Control and Prevention"),
+    ("The National Oceanic and Atmospheric Administration said the month was the warmest on record.",
+     "The National Oceanic and Atmospheric Administration"),
+    ("The Committee to Protect Journalists said the arrests were unjust.", "The Committee to Protect Journalists"),
+])
+def test_a_name_spanned_by_the_entity_recognizer_is_one_speaker(nlp, text, expected):
+    # (its "for", "and" and "to" parts are part of the name, not a complement to trim away)
+    ((_, claimants, _),) = claims_of(nlp, text)
+    assert claimants == [expected]
+
+
+def test_a_pronoun_is_not_a_name_inside_its_own_quote(nlp):
+    # (a speaker says "I" in their own words: Abe, named in the quote "he" speaks, is somebody else)
+    text = ("The new administration is not going to interfere with Japan's ties with Russia, a representative of "
+            "the US administration said. \"The United States isn't seeking to interfere with Prime Minister Abe's "
+            "priorities in his dealings with Russia,\" he said.")
+    claims = claims_of(nlp, text)
+    assert len(claims) == 2 and not any("Abe" in name for _, claimants, _ in claims for name in claimants)
+
+
+def test_a_pronoun_can_be_the_subject_named_in_reported_speech(nlp):
+    # (outside quotation marks the name can be the speaker's: she is Milano, and Gorham tweeted it too)
+    text = ("The actress Alyssa Milano is doing get-out-the-vote work for the Democrat, she and her colleague "
+            "Christopher Gorham tweeted on Monday.")
+    assert [claimants for _, claimants, _ in claims_of(nlp, text)] == [["Alyssa Milano",
+                                                                        "Christopher Gorham"]]

@@ -133,9 +133,12 @@ def root_of(tokens: list[Token]) -> Token:
 
 def trim(tokens: list[Token]) -> list[Token]:
     """Content tokens in order, without a leading complementiser ("that", "whether" as a marker, not "That is
-    not the case") or edge punctuation and quotes."""
+    not the case"; not the "if" of a condition) or edge punctuation and quotes."""
     tokens = sorted(tokens, key=lambda t: t.i)
-    while tokens and (tokens[0].lower_ in _EDGE or tokens[0].dep_ in {"mark", "cc", "punct"}):
+    root = root_of(tokens) if tokens else None
+    # (only the content's own marker: "If this law is passed, women will ..." keeps the "if" of its condition)
+    while tokens and (tokens[0].lower_ in _EDGE or tokens[0].dep_ in {"cc", "punct"} or
+                      tokens[0].dep_ == "mark" and (tokens[0].head.i == root.i or tokens[0].lower_ == "that")):
         tokens = tokens[1:]
     while tokens and (tokens[-1].text in _EDGE or tokens[-1].dep_ == "cc"):  # ("4%" keeps its sign)
         tokens = tokens[:-1]

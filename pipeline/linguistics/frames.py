@@ -21,7 +21,7 @@ from pipeline.linguistics.content import (CUE_LEMMAS, accusation, clause_content
 from pipeline.linguistics.denials import (denial, denial_noun, disputed_for_want_of, falsity_predication,
                                          no_evidence, plea, refusal)
 from pipeline.linguistics.frame import Frame
-from pipeline.linguistics.mentions import DOCUMENT_NOUNS, is_pronoun
+from pipeline.linguistics.mentions import DOCUMENT_NOUNS, QUOTE_MARKS, is_pronoun
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.linguistics.roles import (SUBJECTS, agent_of, asserted_infinitive, can_speak, claim_source, infinitive,
                                        is_somebody_itself, negated, negated_clause, speakers_of, with_conjuncts)
@@ -49,9 +49,6 @@ def find_frames(parsed: ParsedArticle) -> list[Frame]:
     return sorted(frames + _continued_quote_denials(parsed, frames), key=lambda f: (f.sentence, f.cue.i))
 
 
-_QUOTES = {'"', "“", "”", '"?'}  # ('"?': a closing quote mangled on its way, see parser._GLUED_INFIXES)
-
-
 def _continued_quote_denials(parsed: ParsedArticle, frames: list[Frame]) -> list[Frame]:
     """A quoted sentence with no attribution of its own right after a quote of somebody's is still theirs
     ("'I never met them,' Sessions said. 'And the idea that I did is false.'"): a claim it calls false is
@@ -64,7 +61,7 @@ def _continued_quote_denials(parsed: ParsedArticle, frames: list[Frame]) -> list
     for index in range(1, len(parsed.docs)):
         before = [f for f in by_sentence.get(index - 1, []) if f.speakers]
         doc, previous = parsed.docs[index], parsed.docs[index - 1]
-        quoted = doc.text.lstrip()[:1] in _QUOTES or sum(t.text in _QUOTES for t in previous) % 2 == 1
+        quoted = doc.text.lstrip()[:1] in QUOTE_MARKS or sum(t.text in QUOTE_MARKS for t in previous) % 2 == 1
         if index in by_sentence or not before or not quoted:
             continue
         tokens = [t for t in doc if not t.is_space]
@@ -96,7 +93,10 @@ def _question(frame: Frame) -> bool:
     # be enough" it belongs to the subject clause)
     if first.tag_ in {"WP", "WDT"} and first.head.i == root_of(frame.content).i:
         return True
-    return first.tag_ == "WRB" or first.lower_ in {"whether", "if"} and first.dep_ == "mark"
+    # (only the content's own wh-word or marker: "If the bill passes, prices will rise", "When he left, the
+    # talks collapsed" state a proposition under a condition or a time)
+    return (first.tag_ == "WRB" or first.lower_ in {"whether", "if"} and first.dep_ == "mark") and \
+        not (first.head.dep_ == "advcl" and first.head.head.i == root_of(frame.content).i)
 
 
 def _stance(index: int, adjective: Token) -> Frame | None:

@@ -65,8 +65,6 @@ FALSITY_WORDS = frozenset({
     "unproven", "untenable", "far-fetched", "hoax", "concoction", "concocted", "twisted",
     "rumour", "rumor", "innuendo",
 })
-# What one calls a claim one affirms ("it is true"; denied, disputed: "denied it was true").
-TRUTH_WORDS = frozenset({"true", "correct", "accurate", "right", "case", "fact", "so"})
 # What a claim would need to be true: "there is no evidence/proof/truth that P" disputes P.
 SUPPORT_NOUNS = frozenset({"evidence", "proof", "truth", "basis", "indication", "sign", "foundation", "substance",
                            "grounds", "ground"})

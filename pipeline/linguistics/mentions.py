@@ -31,6 +31,7 @@ _PRONOUNS = {"he", "she", "it", "they", "him", "her", "them", "we", "i", "you", 
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 # Entity types that can speak (a date or a number cannot).
 SPEAKER_ENTITIES = {"PERSON", "ORG", "GPE", "NORP"}
+QUOTE_MARKS = {'"', "“", "”", '"?'}  # ('"?': a closing quote mangled on its way, see parser._GLUED_INFIXES)
 # Common nouns naming an institution (resolved to an organisation) or a person by role.
 ORG_NOUNS = {"company", "firm", "ministry", "government", "agency", "department", "group", "bank", "party",
              "organisation", "organization", "newspaper", "paper", "daily", "network", "broadcaster", "office",
@@ -112,9 +113,10 @@ def phrase_tokens(head: Token) -> list[Token]:
                     keep.update(t.i for t in _np_core(objects[0]))
                 break
     for child in head.children:  # "Smith & Co", "Johnson & Johnson": one name
-        if child.dep_ == "conj" and joined_by_ampersand(child):
+        if child.dep_ == "conj" and one_name(child):
             keep.update(t.i for t in _np_core(child))
     lo, hi = min(keep), max(keep)
+    hi = max(hi, _name_end(head))
     tokens = [head.doc[i] for i in range(lo, hi + 1)]
     # "on Tuesday Mr Ebbers" parsed as one phrase: a date or time is never part of who speaks
     # (nor is a link or an address left over from an embedded tweet: "https://t.co/x Tillerson")
@@ -135,6 +137,19 @@ def phrase_tokens(head: Token) -> list[Token]:
     return tokens
 
 
+def _name_end(head: Token) -> int:
+    """Where the name a proper noun heads ends, when the entity recognizer spans it past the head's own words:
+    "the Centers for Disease Control and Prevention", "the National Oceanic and Atmospheric Administration" are
+    one speaker each, their "for" and "and" parts included (only words inside the head's own phrase)."""
+    if head.pos_ != "PROPN" or head.ent_type_ not in SPEAKER_ENTITIES:
+        return head.i
+    entity = next((e for e in head.doc.ents if e.start <= head.i < e.end), None)
+    if entity is None or entity.end - 1 <= head.i or entity[-1].pos_ not in {"PROPN", "NOUN"}:
+        return head.i  # (nor a span cut short: "the Office for the Eastern District of" + "New York")
+    inside = {t.i for t in head.subtree}
+    return entity.end - 1 if all(i in inside for i in range(head.i, entity.end)) else head.i
+
+
 def _modifier(token: Token) -> bool:
     """A noun that only modifies another ("a Linux or Mac version", "the Trump administration"): it names no
     one a later pronoun or description can refer to; nor do the nouns coordinated with it."""
@@ -143,9 +158,11 @@ def _modifier(token: Token) -> bool:
     return token.dep_ in {"compound", "amod", "flat", "nmod"}
 
 
-def joined_by_ampersand(conjunct: Token) -> bool:
-    """A conjunct joined by "&" belongs to one name with its head ("Smith & Co")."""
-    return any(t.text == "&" for t in conjunct.doc[conjunct.head.i + 1 : conjunct.i])
+def one_name(conjunct: Token) -> bool:
+    """A conjunct that belongs to one name with its head: joined by "&" ("Smith & Co"), or inside the entity the
+    head starts ("the National Oceanic and Atmospheric Administration")."""
+    return any(t.text == "&" for t in conjunct.doc[conjunct.head.i + 1 : conjunct.i]) or \
+        _name_end(conjunct.head) >= conjunct.i
 
 
 def _np_core(head: Token) -> list[Token]:
@@ -301,6 +318,20 @@ class MentionIndex:
         kind, plural = classify(head)
         return Mention(span, self.parsed.sentence_of(head), head.lemma_.lower(), kind, plural, True, head.ent_type_)
 
+    def _bound_by(self, pronoun: Token) -> set[int]:
+        """Where the names a speaking pronoun cannot refer to start: those its clause quotes ('"I leave it to
+        Prime Minister Abe," he said': he is not Abe). A speaker says "I" in their own words; a name inside
+        them is somebody else (in reported speech it can be the speaker: "Milano is campaigning, she said")."""
+        if pronoun.dep_ not in {"nsubj", "nsubjpass"}:
+            return set()
+        quoted, inside = set(), False
+        for token in pronoun.doc:
+            if token.text in QUOTE_MARKS:
+                inside = not inside
+            elif inside:
+                quoted.add(token.i)
+        return {self.parsed.offset(t) for t in pronoun.head.subtree if t.i in quoted}
+
     def resolve(self, head: Token, preferred: list[Mention] = ()) -> Span | None:
         """The most specific mention `head`'s phrase refers to: itself when it names somebody already,
         an earlier mention for a pronoun, a bare role noun or a titled surname; None when unresolvable."""
@@ -314,12 +345,13 @@ class MentionIndex:
             if head.lower_ in {"i", "me", "we", "us", "you"}:
                 return None  # first and second person: the speaker of the quote, not a mention
             kind, plural = classify(head)
+            bound = self._bound_by(head)
             for mention in preferred:  # the speakers of earlier attributions come first
-                if mention.span.end <= at and _agrees(head, kind, plural, mention):
+                if mention.span.end <= at and _agrees(head, kind, plural, mention) and mention.span.start not in bound:
                     return mention.span
             # subjects before other mentions (a pronoun subject tends to continue the subject before it)
             window = [m for m in self.before(at) if _agrees(head, kind, plural, m)
-                      and m.sentence >= parsed.sentence_of(head) - 3]
+                      and m.sentence >= parsed.sentence_of(head) - 3 and m.span.start not in bound]
             # (then a mention that is an argument of its clause rather than inside a prepositional phrase:
             # "X, adviser to Y, said ..." -> X)
             best = next((m for m in window if m.is_subject), None) or \

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.linguistics import lexicon as lx
 from pipeline.linguistics.mentions import (DOCUMENT_NOUNS, ORG_NOUNS, PERSON_NOUNS, SPEAKER_ENTITIES,
-                                          joined_by_ampersand)
+                                          one_name)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -186,7 +186,7 @@ def with_conjuncts(head: Token) -> list[Token]:
     """`head` and the heads coordinated with it ("X, Y and Z denied"); a statement or report speaks for its
     author ("a statement by the central bank said" -> the central bank)."""
     out = [head] + [t for t in head.conjuncts if t.i > head.i and t.pos_ in {"PROPN", "NOUN", "PRON"}
-                    and not joined_by_ampersand(t)]
+                    and not one_name(t)]
     return sorted((_author(t) for t in out), key=lambda t: t.i)
 
 
