@@ -427,3 +427,13 @@ def test_a_condition_or_time_clause_stays_in_the_claim(nlp, text, expected):
 
 def test_an_embedded_question_is_still_no_claim(nlp):
     assert claims_of(nlp, "She asked whether the vote was fair. Smith explained how the deal was done.") == []
+
+
+def test_a_pronoun_in_the_claim_is_who_stated_it_not_who_disputes_it(nlp):
+    # ("she" is Sturgeon, whose announcement states the claim; May only rejects the idea later)
+    text = ("This means Theresa May is free to start the talks. The result came as Scotland's First Minister Nicola "
+            "Sturgeon announced that she intended to hold a second referendum. Ms Sturgeon said she wanted a vote "
+            "next year - but there is speculation that Mrs May will reject the idea of the referendum being held soon.")
+    claim, claimants, deniers = claims_of(nlp, text)[0]
+    assert claim == "Scotland's First Minister Nicola Sturgeon intended to hold a second referendum."
+    assert deniers == ["Theresa May"]

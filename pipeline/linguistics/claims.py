@@ -65,7 +65,7 @@ def draft_claims(parsed: ParsedArticle, max_claims: int) -> list[ClaimDraft]:
         if target is None:
             target = _new_draft(drafts, frame, frame.content, frame.clausal)
         _add(target, frame, speakers, sources, unresolved, parsed)
-        target.speaker_mentions = described + target.speaker_mentions
+        target.speaker_mentions[id(frame)] = described
         target.generic += [m.span for m in described if m.head_lemma in CLAIM_NOUNS]
     for frame, speakers, sources in back_references:
         # (nobody disputes their own claim: "Collins said she would vote no ... she joins others opposing the bill")
@@ -127,12 +127,23 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
     # (only a speaker of the claim: "the firm said it had ..."; other antecedents are too uncertain to write)
     if is_pronoun(first) and first.dep_ in {"nsubj", "nsubjpass"} and first.lower_ not in {"i", "we", "you"} and \
             not (first.lower_ == "it" and first.head.lemma_ == "be"):
-        antecedent = mentions.resolve(first, draft.speaker_mentions)
-        if antecedent is not None and any(m.span == antecedent for m in draft.speaker_mentions):
-            text = antecedent.text + text[len(first.text):]
+        speakers = _stating_speakers(draft, first)
+        antecedent = mentions.resolve(first, speakers)
+        stated_by = next((m for m in speakers if m.span == antecedent), None)
+        if stated_by is not None:  # (by the name a description stands for: "The minister" -> "Ruth Kelly")
+            text = mentions.specific(stated_by).text + text[len(first.text):]
     text = text.strip(" \"“”'‘’")
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _stating_speakers(draft: ClaimDraft, token: Token) -> list[Mention]:
+    """The claim's speakers as mentions, who "she" in the proposition can be: first those of the frame whose
+    content holds `token` ("Sturgeon announced that she intended ..." is Sturgeon, not May, who rejected the
+    idea later), then the others, nearest first."""
+    stating = [f for f in draft.frames if f.cue.doc is token.doc and any(t.i == token.i for t in f.content)]
+    others = [f for f in reversed(draft.frames) if f not in stating]
+    return [m for frame in stating + others for m in draft.speaker_mentions.get(id(frame), [])]
 
 
 def _new_draft(drafts: list[ClaimDraft], frame: Frame, proposition: list[Token], clausal: bool) -> ClaimDraft:

@@ -31,8 +31,8 @@ class ClaimDraft:
     score: float = 0.0
     #: roles ("claimant"/"denier") given only by a pronoun the rules could not resolve (the model may be asked)
     unresolved: list[str] = field(default_factory=list)
-    #: the speakers as resolved mentions, nearest first (antecedents for the proposition's pronouns)
-    speaker_mentions: list[Mention] = field(default_factory=list)
+    #: each frame's speakers as resolved mentions, by id(frame) (antecedents for the proposition's pronouns)
+    speaker_mentions: dict[int, list[Mention]] = field(default_factory=dict)
     #: speakers that are only a claim noun ("reports suggest ..."): dropped when the claim has a named one
     generic: list[Span] = field(default_factory=list)
     #: the proposition as a sentence copied from the article (`claim_text`)

@@ -297,7 +297,7 @@ class MentionIndex:
     def _dep(self, mention: Mention) -> str:
         return self.parsed.docs[mention.sentence][mention.token].dep_ if mention.token >= 0 else ""
 
-    def _specific(self, mention: Mention) -> Span:
+    def specific(self, mention: Mention) -> Span:
         """The most specific form of a mention a pronoun refers to: "He said ..." after "the President
         intends ..." is the president the article names ("US President Donald Trump")."""
         if mention.token < 0:
@@ -361,7 +361,7 @@ class MentionIndex:
                 sentence = parsed.sentence_of(head)
                 best = next((m for m in self.mentions if m.span.start > own.end and m.is_subject and
                              _agrees(head, kind, plural, m) and m.sentence <= sentence + 2), None)
-            return self._specific(best) if best is not None else None
+            return self.specific(best) if best is not None else None
         if _is_definite_description(phrase, head):
             return self._described(head, phrase, own) or own
         if head.pos_ == "NOUN" and head.lemma_.lower() in DOCUMENT_NOUNS and phrase[0].lower_ in {"the", "this"} \
