@@ -180,6 +180,18 @@ def test_negated_truth_is_a_denial(nlp, text):
     assert frame[1] and frame[4]
 
 
+@pytest.mark.parametrize("text", [
+    # a negation inside one of its clauses is no negated proposition
+    "Theresa May confirmed the U-turn, insisting that the Budget was consistent with the commitment not to raise tax.",
+    "Nunes insisted that the room was used because the file was available to the White House and not to Congress.",
+    # a negated comparative is emphatic agreement
+    "The two sang each other's praises as they insisted their working relationship could not be closer.",
+])
+def test_insisting_on_a_proposition_that_is_not_negated_asserts_it(nlp, text):
+    (frame,) = _frames(nlp, text)
+    assert not frame[1] and frame[2]  # a claim, with its speaker as claimant
+
+
 def test_insisting_on_innocence_denies(nlp):
     (frame,) = _frames(nlp, "Her supporters insist she is innocent.")
     assert frame[1] and frame[4] and frame[2] == ["supporters"]
@@ -195,6 +207,10 @@ def test_evidence_is_not_a_speaker(nlp):
     assert frame[2] == [] and frame[3] == "exports fell by 4%"
 
 
+def test_deny_with_a_perfect_infinitive_disputes_a_deed(nlp):
+    assert [f for f in _frames(nlp, "The minister denied to have met the lobbyist.") if f[1]]
+
+
 def test_critics_counter_a_claim(nlp):
     (frame,) = [f for f in find_frames(parse_one(nlp, "Critics say the bill is a power grab.")) if f.denial]
     assert frame.counter and [s.text for s in frame.speakers] == ["Critics"]
@@ -207,7 +223,10 @@ def test_critics_counter_a_claim(nlp):
                                   # two objects: whom something is withheld from, and what
                                   "The court denied the refugees the right to appeal.",
                                   "The order is denying all residents the benefits of an inclusive society.",
-                                  "It gives India access to Afghanistan - something Pakistan has denied India for years."])
+                                  "It gives India access to Afghanistan - something Pakistan has denied India for years.",
+                                  # an act to do: refused
+                                  "Initially, the company had denied to pay any sort of compensation.",
+                                  "The firm denied to comment on the reports."])
 def test_deny_with_a_recipient_or_a_request_is_a_refusal(nlp, text):
     assert not [f for f in _frames(nlp, text) if f[1]]
 

@@ -160,8 +160,8 @@ _QUANTIFIER_NOUNS = {"number", "lot", "host", "series", "range", "handful", "cou
 
 def _refusing(verb: Token) -> bool:
     """"deny" with a recipient: "denied him bail" (a dative), "denied the refugees the right to appeal" (two
-    objects), "denies redress to thousands" (a "to" after an object that is no claim); or with a request for its
-    object ("denied the motion")."""
+    objects), "denies redress to thousands" (a "to" after an object that is no claim); with a request for its
+    object ("denied the motion"); or with an act to do ("denied to pay")."""
     obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
     if sum(c.dep_ in {"dobj", "obj"} for c in verb.children) >= 2:
         return True
@@ -177,7 +177,13 @@ def _refusing(verb: Token) -> bool:
     person = obj is not None and (obj.ent_type_ == "PERSON" or obj.lower_ in {"him", "her", "them", "us", "me"})
     # ("the judge denied the motion", "denied a request from the administration": a request refused)
     requested = obj is not None and obj.lemma_.lower() in lx.REQUEST_NOUNS
-    return misparsed or person or requested or any(c.dep_ == "dative" for c in verb.children) or \
+    # ("denied to pay compensation", "denied to comment": an act refused; "denied to have met him", a perfect
+    # infinitive, still disputes a deed)
+    # (not beside an object: "denied the existence of any warrant to wiretap" hangs the noun's infinitive there)
+    act = obj is None and any(c.dep_ == "xcomp" and c.tag_ == "VB" and any(a.lower_ == "to" for a in c.children)
+                              and not any(a.lemma_ == "have" and a.dep_ == "aux" for a in c.children)
+                              for c in verb.children)
+    return misparsed or person or requested or act or any(c.dep_ == "dative" for c in verb.children) or \
         to and obj is not None and obj.lemma_.lower() not in lx.CLAIM_NOUNS and obj.pos_ == "NOUN"
 
 

@@ -156,11 +156,14 @@ def points_back(tokens: list[Token]) -> bool:
 
 def negated_proposition(tokens: list[Token]) -> bool:
     """A proposition whose own verb is negated: "it wasn't a target", "Reince is not next", "we did nothing
-    wrong" (not a negation inside one of its clauses)."""
+    wrong", "it had broken no rules" (not a negation inside one of its clauses: "P because Q and not R")."""
     if not tokens:
         return False
     root = root_of(tokens)
     if root.lemma_.lower() in REPORTING_VERBS:
         return False  # "the department cannot confirm it", "we do not comment": declining, not denying
-    return any(c.dep_ == "neg" or c.lower_ in {"nothing", "never", "nobody", "none"} or
+    # ("could not be closer", "couldn't agree more": a negated comparative is emphatic agreement, no negation)
+    if any(c.tag_ in {"JJR", "RBR"} for c in root.children) or root.tag_ in {"JJR", "RBR"}:
+        return False
+    return any(c.dep_ == "neg" or c.lower_ in {"nothing", "never", "nobody", "none", "neither"} or
                any(g.dep_ == "det" and g.lower_ == "no" for g in c.children) for c in root.children)

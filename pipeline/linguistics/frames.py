@@ -20,11 +20,12 @@ from pipeline.linguistics.content import (CUE_LEMMAS, accusation, clause_content
                                          without_claim_comments)
 from pipeline.linguistics.denials import (denial, denial_noun, disputed_for_want_of, falsity_predication,
                                          no_evidence, plea, refusal)
+from pipeline.linguistics.disputes import negated_proposition
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.mentions import DOCUMENT_NOUNS, QUOTE_MARKS, is_pronoun
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.linguistics.roles import (SUBJECTS, agent_of, asserted_infinitive, can_speak, claim_source, infinitive,
-                                       is_somebody_itself, negated, negated_clause, speakers_of, with_conjuncts)
+                                       is_somebody_itself, negated, speakers_of, with_conjuncts)
 from pipeline.sentences import is_furniture
 
 if TYPE_CHECKING:
@@ -304,7 +305,7 @@ def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
     if lacking is not None:  # "said there was no evidence that P": P disputed
         frame.denial = True
         return disputed_for_want_of(frame, lacking, content)
-    if lemma in lx.INSISTING_VERBS and (negated_clause(content) or innocent) or falsity is not None:
+    if lemma in lx.INSISTING_VERBS and (negated_proposition(content) or innocent) or falsity is not None:
         # "insisted it had broken no rules", "said the reports were baseless": a denial in the speaker's words
         frame.denial = True
         frame.back_reference = falsity is not None or innocent  # "insist she is innocent"

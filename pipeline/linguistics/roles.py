@@ -258,12 +258,6 @@ def negated(token: Token) -> bool:
     return any(c.dep_ == "neg" for c in token.children)
 
 
-def negated_clause(content: list[Token]) -> bool:
-    """A negated proposition: "he had done nothing wrong", "it had broken no rules", "he never met him"."""
-    return any(t.dep_ == "neg" or t.lower_ in {"no", "nothing", "never", "none", "nobody", "neither"}
-               for t in content)
-
-
 def infinitive(verb: Token) -> bool:
     return verb.dep_ == "xcomp" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
