@@ -437,3 +437,22 @@ def test_declining_to_confirm_is_no_denial(nlp):
 ])
 def test_a_document_claims_what_it_shows(nlp, text, expected):
     assert claims_of(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, speaker, content", [
+    ('Asked on Monday if the minister would resign over the affair, the spokesman replied: "No."',
+     "spokesman", "the minister would resign over the affair"),
+    ('Asked whether he wanted to shoot the man, Reeves said, "Absolutely not."', "Reeves", "he wanted to shoot the man"),
+    ('Asked whether the talks had failed, Jones said: "Not at all."', "Jones", "the talks had failed"),
+])
+def test_a_negative_answer_disputes_what_was_asked(nlp, text, speaker, content):
+    (frame,) = [f for f in _frames(nlp, text) if f[1]]
+    assert frame[2] == [speaker] and frame[3] == content
+
+
+@pytest.mark.parametrize("text", [
+    'Asked whether he would run again, Smith said: "Of course. I love this job."',
+    "Asked if the deal was dead, she said no one knew.",
+])
+def test_other_answers_dispute_nothing(nlp, text):
+    assert not [f for f in _frames(nlp, text) if f[1]]

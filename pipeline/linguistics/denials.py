@@ -316,3 +316,37 @@ def falsity_predication(content: list[Token]) -> Token | None:
     if not negated(root) and words & lx.FALSITY_WORDS or negated(root) and words & lx.TRUTH_WORDS:
         return predicate
     return None
+
+
+# Verbs that give an answer (besides the reporting verbs): "Asked whether P, X replied: 'No.'"
+_ANSWERING_VERBS = {"respond", "reply", "answer", "retort"}
+# How a negative answer to a yes/no question opens: "No.", "Not at all.", "Absolutely not.", "Of course not."
+_NO = {"no", "not", "never", "nope"}
+_NO_ADVERBS = {"absolutely", "certainly", "definitely", "surely", "of", "course"}
+
+
+def negative_answer(index: int, verb: Token) -> Frame | None:
+    """"Asked whether P, X said: 'No.'": a negative answer to a yes/no question disputes what it asked, P."""
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in lx.REPORTING_VERBS | _ANSWERING_VERBS:
+        return None
+    asked = next((c for c in verb.children if c.lemma_.lower() == "ask" and c.tag_ == "VBN"), None)
+    if asked is None and verb.dep_ == "advcl" and verb.head.lemma_.lower() == "ask" and verb.head.tag_ == "VBN":
+        asked = verb.head  # ("Asked whether P, he said: 'No'" parsed with "Asked" for the root)
+    if asked is None:
+        return None
+    question = next((c for c in asked.children if c.dep_ in {"ccomp", "advcl"} and c.i < verb.i and any(
+        m.dep_ == "mark" and m.lower_ in {"whether", "if"} for m in c.children)), None)
+    if question is None:
+        return None
+    subjects = {t.i for c in verb.children if c.dep_ in SUBJECTS for t in c.subtree}
+    answer = [t for t in verb.doc[verb.i + 1:] if not (t.is_punct or t.is_space or t.i in subjects)]
+    while answer and answer[0].lower_ in _NO_ADVERBS:
+        answer = answer[1:]
+    # (the word alone, as an answer: "No.", "No, it is not okay", "not at all"; not "said no one knew")
+    if not answer or answer[0].lower_ not in _NO:
+        return None
+    after = verb.doc[answer[0].i + 1:]
+    if len(after) and not after[0].is_punct and not (len(after) > 1 and after[0].lower_ == "at" and
+                                                      after[1].lower_ == "all"):
+        return None
+    return Frame(index, verb, True, speakers=speakers_of(verb), content=trim(list(question.subtree)), clausal=True)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from pipeline.linguistics import lexicon as lx
 from pipeline.linguistics.content import (CUE_LEMMAS, accusation, clause_content, root_of, trim,
                                          without_claim_comments)
-from pipeline.linguistics.denials import (denial, denial_noun, disputed_for_want_of, falsity_predication,
+from pipeline.linguistics.denials import (denial, denial_noun, disputed_for_want_of, falsity_predication, negative_answer,
                                          no_evidence, plea, refusal)
 from pipeline.linguistics.disputes import negated_proposition
 from pipeline.linguistics.frame import Frame
@@ -43,8 +43,8 @@ def find_frames(parsed: ParsedArticle) -> list[Frame]:
         if is_furniture(parsed.sentences[index].text):
             continue  # "READ MORE: <another story's headline>": nothing this article claims
         for token in doc:
-            frame = _according_to(index, token) or _verb_frame(index, token) or _claim_noun(index, token) or \
-                _stance(index, token)
+            frame = _according_to(index, token) or negative_answer(index, token) or _verb_frame(index, token) or \
+                _claim_noun(index, token) or _stance(index, token)
             if frame is not None and not _question(frame):
                 frames.append(frame)
     return sorted(frames + _continued_quote_denials(parsed, frames), key=lambda f: (f.sentence, f.cue.i))
