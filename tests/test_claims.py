@@ -388,7 +388,7 @@ def test_coordinated_verbs_of_one_tense_share_their_subject(nlp):
     # a denial of what a bare "it" was disputes the claim it restates ...
     ("Flynn accused Iran of violating a UN resolution on missiles. Iran confirmed the test but denied it was a "
      "breach of UN resolutions.",
-     [("Iran of violating a UN resolution on missiles.", ["Flynn"], ["Iran"])]),
+     [("Iran violated a UN resolution on missiles.", ["Flynn"], ["Iran"])]),
     ("The Herald reported that Tillerson had cancelled a dinner. Tillerson denied it was true.",
      [("Tillerson had cancelled a dinner.", ["The Herald"], ["Tillerson"])]),
     # ... and is a claim of its own when it restates none
@@ -437,3 +437,33 @@ def test_a_pronoun_in_the_claim_is_who_stated_it_not_who_disputes_it(nlp):
     claim, claimants, deniers = claims_of(nlp, text)[0]
     assert claim == "Scotland's First Minister Nicola Sturgeon intended to hold a second referendum."
     assert deniers == ["Theresa May"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Cheney accused the Russian President of trying to influence past elections.",
+     "The Russian President tried to influence past elections."),
+    ('Trump accused her of "ruining Germany" with her refugee policy.', "She ruined Germany with her refugee policy."),
+    ("Critics accused the firm of not paying its taxes.", "The firm did not pay its taxes."),
+    ("Prosecutors charged the banker with having lied to investigators.", "The banker had lied to investigators."),
+    ("The report accused the companies of being involved in the scheme.",
+     "The companies were involved in the scheme."),
+    ("The party's treasurer, who is accused of forging invoices, resigned on Monday.",
+     "The party's treasurer forged invoices."),
+    ("Trump accused Beijing of currency manipulation.", "Beijing is guilty of currency manipulation."),
+    ("The union blamed the management for the delay.", "The management is to blame for the delay."),
+])
+def test_an_accusation_claims_the_deed_as_a_sentence(nlp, text, expected):
+    # (not "the Russian President of trying to ...": the accused does the deed, in the past tense)
+    ((claim, _, _),) = claims_of(nlp, text)
+    assert claim == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Orban accused Soros of backing the groups and meddling in politics.",
+     "Soros backed the groups and meddled in politics."),
+    ("Residents were charged for medical services.", "Residents were charged for medical services."),
+])
+def test_coordinated_deeds_and_a_charge_that_is_a_bill(nlp, text, expected):
+    # (each coordinated gerund becomes a verb; "charged for" bills somebody, it accuses nobody of anything)
+    ((claim, _, _),) = claims_of(nlp, text)
+    assert claim == expected

@@ -16,7 +16,8 @@ from pipeline.linguistics.disputes import (countered, denied_in_place, join_deni
 from pipeline.linguistics.draft import ClaimDraft, content_words, overlap, same_claim, same_name, same_speaker
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.frames import find_frames
-from pipeline.linguistics.lexicon import CLAIM_NOUNS, DECISION_NOUNS, TRUTH_WORDS
+from pipeline.linguistics.deeds import accused_deed
+from pipeline.linguistics.lexicon import ACCUSING_VERBS, CLAIM_NOUNS, DECISION_NOUNS, TRUTH_WORDS
 from pipeline.linguistics.mentions import Mention, MentionIndex, is_pronoun
 from pipeline.linguistics.parse import ParsedArticle
 from pipeline.records import Span
@@ -121,6 +122,10 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
     tokens = draft.proposition
     if not tokens:
         return parsed.sentences[draft.sentence].text
+    accusing = next((f for f in draft.frames if f.content is tokens and f.cue.lemma_.lower() in ACCUSING_VERBS), None)
+    deed = accused_deed(accusing.cue) if accusing is not None else None
+    if deed is not None:  # "accused Russia of trying to ..." -> "Russia tried to ..."
+        return deed
     text = tokens_text(tokens)
     first = tokens[0]
     # ("it" only as a real subject: in "it was vital that ..." it stands for nothing)

@@ -116,11 +116,21 @@ _APPOSITION_MARKS = {",", "-", "–", "—", "--"}
 
 def accusation(verb: Token) -> list[Token]:
     """"accused Russia of shelling the village": the accused and what of."""
-    obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
-    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"of", "for", "over", "with"}), None)
+    obj, prep = accused_and_charge(verb)
     if obj is None or prep is None:
         return []
-    return trim(without_claim_comments(list(obj.subtree) + list(prep.subtree)))
+    return trim(without_claim_comments(sorted({*obj.subtree, *prep.subtree}, key=lambda t: t.i)))
+
+
+def accused_and_charge(verb: Token) -> tuple[Token | None, Token | None]:
+    """The object of an accusing verb and its "of"/"for"/"with" phrase, which the parser may hang on the object
+    when a gerund follows ("accused the firm of not paying": "of" under "firm")."""
+    obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
+    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"of", "for", "over", "with"}), None)
+    if prep is None and obj is not None:
+        prep = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ in {"of", "for", "with"} and
+                     any(g.dep_ == "pcomp" and g.pos_ in {"VERB", "AUX"} for g in c.children)), None)
+    return obj, prep
 
 
 _EDGE = {",", "\"", "“", "”", "'", "‘", "’", ":", ";", "—", "–", "-", "(", ")", ".", "\"?"}  # ("\"?": a mangled quote)

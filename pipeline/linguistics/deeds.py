@@ -1,0 +1,93 @@
+"""What somebody is accused of, as the plain sentence an accusation asserts.
+
+"Cheney accused Russia of trying to influence the elections" claims that Russia tried to influence the
+elections; copying the accusation's words ("Russia of trying to influence the elections") gives no sentence.
+The accused becomes the subject and the gerund a verb in the past tense (`lemminflect` inflects it); a noun for
+the deed ("accused Beijing of currency manipulation") is said to be the accused's doing.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pipeline.linguistics.content import accused_and_charge, tokens_text, trim
+from pipeline.linguistics.lexicon import ACCUSING_VERBS
+from pipeline.linguistics.mentions import QUOTE_MARKS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+# Accusing verbs whose deed is guilt ("accused X of Y", "charged X with Y") rather than fault ("blamed X for Y").
+_GUILT_VERBS = {"accuse", "charge", "suspect"}
+# The prepositions each accusing verb names the deed with ("accused X, for his part, ..." names none), and
+# those that name it only with a gerund ("charged him for helping them"; "charged them for the care" bills).
+_CHARGE_PREPOSITIONS = {"accuse": {"of"}, "suspect": {"of"}, "charge": {"with"}, "blame": {"for", "of"},
+                        "criticise": {"for"}, "criticize": {"for"}, "condemn": {"for"}}
+_GERUND_PREPOSITIONS = {"charge": {"for"}}
+_NOMINATIVE = {"him": "he", "her": "she", "them": "they", "us": "we", "me": "I", "it": "it"}
+_PLURAL = {"they", "we"}
+
+
+def accused_deed(verb: Token) -> str | None:
+    """The deed `verb` (an accusing verb with its object and "of"/"for"/"with" phrase) accuses its object of, as
+    a sentence without the accusation; None when the verb has no such arguments."""
+    if verb.lemma_.lower() not in ACCUSING_VERBS:
+        return None
+    accused, prep = accused_and_charge(verb)
+    words = [t for t in accused.subtree if t.i < prep.i or t.i > prep.right_edge.i] if accused and prep else []
+    if accused is None and prep is not None:  # "X is accused of Y", "an aide who is accused of Y"
+        accused = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        words = list(accused.subtree) if accused is not None else []
+        if accused is not None and accused.tag_ in {"WP", "WDT"} and verb.dep_ == "relcl":
+            accused = verb.head
+            words = [t for t in accused.subtree if t.i <= accused.i]
+    deed = next((c for c in prep.children if c.dep_ in {"pcomp", "pobj"}), None) if prep is not None else None
+    lemma = verb.lemma_.lower()
+    if accused is None or deed is None or prep.lower_ not in _CHARGE_PREPOSITIONS[lemma] and not (
+            prep.lower_ in _GERUND_PREPOSITIONS.get(lemma, ()) and deed.tag_ == "VBG"):
+        return None
+    subject = _NOMINATIVE.get(accused.lower_) or tokens_text(trim(words))
+    plural = accused.tag_ in {"NNS", "NNPS"} or subject in _PLURAL or any(c.dep_ == "conj" for c in accused.children)
+    if deed.tag_ == "VBG" or any(c.dep_ in {"aux", "auxpass"} and c.tag_ == "VBG" for c in deed.children):
+        predicate = _in_past_tense(deed, plural)
+    else:
+        what = tokens_text(trim(list(deed.subtree)))
+        predicate = f"{'is' if not plural else 'are'} " + \
+            (f"guilty of {what}" if lemma in _GUILT_VERBS else f"to blame for {what}")
+    if not subject or not predicate:
+        return None
+    text = f"{subject} {predicate}".strip(" \"“”'‘’")
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def _in_past_tense(gerund: Token, plural: bool) -> str:
+    """"having lied to them" -> "had lied to them", "being paid" -> "was paid", "not paying" -> "did not pay",
+    "trying to hide it" -> "tried to hide it"."""
+    from lemminflect import getInflection  # imported late: only rule-written claims need it
+
+    words = []
+    tokens = trim(list(gerund.subtree))
+    negated = any(t.dep_ == "neg" and t.head.i == gerund.i for t in tokens)
+    # the gerund's first verb form ("having" in "having lied"), and those of gerunds coordinated with it
+    # ("backing groups and meddling in politics")
+    heads = [gerund, *(c for c in gerund.conjuncts if c.i > gerund.i and c.pos_ in {"VERB", "AUX"})]
+    firsts = {next((t for t in h.subtree if t.tag_ == "VBG" and t.i <= h.i), h).i for h in heads}
+    for token in tokens:
+        text = token.text
+        if token.i in firsts and token.tag_ == "VBG":
+            lemma = {"having": "have", "being": "be"}.get(token.lower_, token.lemma_.lower())
+            if negated:
+                text = "did not " + lemma if lemma not in {"be", "have"} else \
+                    ("were" if plural else "was") + " not" if lemma == "be" else "had not"
+            elif lemma == "be":
+                text = "were" if plural else "was"
+            else:
+                forms = getInflection(lemma, tag="VBD", inflect_oov=True)
+                text = forms[-1] if forms else token.text
+        elif token.dep_ == "neg" and token.head.i == gerund.i:
+            continue  # (said with "did not" above)
+        words.append(text + token.whitespace_)
+    predicate = "".join(words).strip()
+    # (a quote opened before the deed and closed inside it: '"ruining Germany" for ...' loses both marks)
+    if sum(predicate.count(q) for q in QUOTE_MARKS) % 2:
+        predicate = " ".join("".join(c for c in predicate if c not in QUOTE_MARKS).split())
+    return predicate
