@@ -467,3 +467,18 @@ def test_coordinated_deeds_and_a_charge_that_is_a_bill(nlp, text, expected):
     # (each coordinated gerund becomes a verb; "charged for" bills somebody, it accuses nobody of anything)
     ((claim, _, _),) = claims_of(nlp, text)
     assert claim == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Putin has denied any involvement in election meddling.", ("Putin was involved in election meddling.",
+                                                                 ["Putin"])),
+    ("The Russian government has denied any wrongdoing.", ("The Russian government committed wrongdoing.",
+                                                           ["The Russian government"])),
+    ("Roy Webster pleaded not guilty to her murder.", ("Roy Webster is guilty of her murder.", ["Roy Webster"])),
+    # (contacts between others are not the denier's own: the noun phrase stays)
+    ("Trump denied any contacts between his campaign and the Russians.",
+     ("Any contacts between his campaign and the Russians.", ["Trump"])),
+])
+def test_a_denied_part_in_a_deed_is_claimed_of_the_denier(nlp, text, expected):
+    ((claim, claimants, deniers),) = claims_of(nlp, text)
+    assert (claim, deniers) == expected and claimants == []

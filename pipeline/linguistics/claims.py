@@ -16,7 +16,7 @@ from pipeline.linguistics.disputes import (countered, denied_in_place, join_deni
 from pipeline.linguistics.draft import ClaimDraft, content_words, overlap, same_claim, same_name, same_speaker
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.frames import find_frames
-from pipeline.linguistics.deeds import accused_deed
+from pipeline.linguistics.deeds import accused_deed, denied_part
 from pipeline.linguistics.lexicon import ACCUSING_VERBS, CLAIM_NOUNS, DECISION_NOUNS, TRUTH_WORDS
 from pipeline.linguistics.mentions import Mention, MentionIndex, is_pronoun
 from pipeline.linguistics.parse import ParsedArticle
@@ -122,9 +122,15 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
     tokens = draft.proposition
     if not tokens:
         return parsed.sentences[draft.sentence].text
-    accusing = next((f for f in draft.frames if f.content is tokens and f.cue.lemma_.lower() in ACCUSING_VERBS), None)
-    deed = accused_deed(accusing.cue) if accusing is not None else None
-    if deed is not None:  # "accused Russia of trying to ..." -> "Russia tried to ..."
+    stating = next((f for f in draft.frames if f.content is tokens), None)
+    deed = None
+    if stating is not None and stating.cue.lemma_.lower() in ACCUSING_VERBS:
+        deed = accused_deed(stating.cue)  # "accused Russia of trying to ..." -> "Russia tried to ..."
+    elif stating is not None and stating.denial and not draft.clausal:
+        # "denied any involvement in X" -> "<denier> was involved in X"
+        deed = denied_part(stating.cue, root_of(tokens), [s.text for s in draft.deniers],
+                           plural=any(h.tag_ in {"NNS", "NNPS"} for h in stating.speakers))
+    if deed is not None:
         return deed
     text = tokens_text(tokens)
     first = tokens[0]

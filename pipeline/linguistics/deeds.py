@@ -55,7 +55,7 @@ def accused_deed(verb: Token) -> str | None:
             (f"guilty of {what}" if lemma in _GUILT_VERBS else f"to blame for {what}")
     if not subject or not predicate:
         return None
-    text = f"{subject} {predicate}".strip(" \"“”'‘’")
+    text = _balanced(f"{subject} {predicate}").strip(" \"“”'‘’")
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
@@ -87,7 +87,50 @@ def _in_past_tense(gerund: Token, plural: bool) -> str:
             continue  # (said with "did not" above)
         words.append(text + token.whitespace_)
     predicate = "".join(words).strip()
-    # (a quote opened before the deed and closed inside it: '"ruining Germany" for ...' loses both marks)
-    if sum(predicate.count(q) for q in QUOTE_MARKS) % 2:
-        predicate = " ".join("".join(c for c in predicate if c not in QUOTE_MARKS).split())
-    return predicate
+    return _balanced(predicate)
+
+
+def _balanced(text: str) -> str:
+    """`text` without its quotation marks when one of a pair was left outside it ('"ruining Germany" for ...'
+    copied from the gerund on)."""
+    if sum(text.count(q) for q in QUOTE_MARKS) % 2:
+        return " ".join("".join(c for c in text if c not in QUOTE_MARKS).split())
+    return text
+
+
+# What one who denies a part in a deed is said to have done, by the noun of the denial: "denied any
+# involvement in X" -> "was involved in X", "denied wrongdoing" -> "committed wrongdoing".
+_PART_PHRASES = {
+    "involvement": "{be} involved", "participation": "took part", "complicity": "{be} complicit",
+    "responsibility": "{be} responsible", "role": "had a role", "part": "had a part", "hand": "had a hand",
+    "link": "had links", "tie": "had ties", "connection": "had connections", "contact": "had contact",
+    "knowledge": "had knowledge", "wrongdoing": "committed wrongdoing", "impropriety": "committed impropriety",
+    "misconduct": "committed misconduct",
+}
+
+
+# Nouns of what one is charged with: denying them denies one's guilt ("denied all charges").
+_CHARGE_NOUNS = {"charge", "count"}
+
+
+def denied_part(cue: Token, noun: Token, deniers: list[str], plural: bool = False) -> str | None:
+    """The claim a denial (`cue`) of one's part in a deed (`noun`) disputes, as a sentence about the deniers:
+    "Putin denied any involvement in election meddling" -> "Putin was involved in election meddling";
+    "pleaded not guilty to murder", "denied all charges" -> "X is guilty of murder / all charges". None for
+    another noun, or nobody named."""
+    if not deniers:
+        return None
+    plural = plural or len(deniers) > 1
+    subject = " and ".join(deniers)
+    lemma = noun.lemma_.lower()
+    if cue.lemma_.lower() == "plead" or lemma in _CHARGE_NOUNS:
+        text = f"{subject} {'are' if plural else 'is'} guilty of {tokens_text(trim(list(noun.subtree)))}"
+    elif lemma in _PART_PHRASES:
+        rest = tokens_text(trim([t for t in noun.subtree if t.i > noun.i]))
+        if rest.split(" ", 1)[0].lower() in {"between", "among", "amongst"}:
+            return None  # ("denied any contacts between his campaign and the Russians": not his own)
+        text = f"{subject} {_PART_PHRASES[lemma].format(be='were' if plural else 'was')}" + (f" {rest}" if rest else "")
+    else:
+        return None
+    text = _balanced(text).strip(" \"“”'‘’")
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
