@@ -224,3 +224,17 @@ def test_a_pronoun_can_be_the_subject_named_in_reported_speech(nlp):
             "Christopher Gorham tweeted on Monday.")
     assert [claimants for _, claimants, _ in claims_of(nlp, text)] == [["Alyssa Milano",
                                                                         "Christopher Gorham"]]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a relative pronoun is the noun its clause modifies, or nobody when the parse hangs it elsewhere
+    ("The minister, who denied that the army shelled the village, resigned.",
+     [("The army shelled the village.", [], ["The minister"])]),
+    ('Trump himself, who initially called climate change a "hoax," eventually conceded some connectivity.',
+     [("Climate change.", [], [])]),
+    # "let's" names no speaker ("'s" is "us")
+    ("And then let's get to work to make sure we get a Congress in 2018 that reflects your priorities.",
+     [("We get a Congress in 2018.", [], [])]),
+])
+def test_a_relative_pronoun_or_lets_is_no_name(nlp, text, expected):
+    assert claims_of(nlp, text)[:1] == expected

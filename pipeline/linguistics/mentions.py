@@ -336,6 +336,11 @@ class MentionIndex:
         """The most specific mention `head`'s phrase refers to: itself when it names somebody already,
         an earlier mention for a pronoun, a bare role noun or a titled surname; None when unresolvable."""
         parsed = self.parsed
+        if head.tag_ in {"WP", "WDT"}:  # "Trump, who called it a hoax": Trump; a "who" hung elsewhere: nobody
+            relative = head.head.dep_ == "relcl" and head.head.head.pos_ in {"NOUN", "PROPN"}
+            return self.resolve(head.head.head, preferred) if relative else None
+        if head.pos_ == "PRON" and head.lower_ in {"'s", "’s"}:
+            return None  # "let's": the quote's own speaker, like "us"
         phrase = phrase_tokens(head)
         own = parsed.tokens_span(phrase)
         if own is None:
