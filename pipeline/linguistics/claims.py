@@ -153,7 +153,7 @@ def _stating_speakers(draft: ClaimDraft, token: Token) -> list[Mention]:
     content holds `token` ("Sturgeon announced that she intended ..." is Sturgeon, not May, who rejected the
     idea later), then the others, nearest first."""
     stating = [f for f in draft.frames if f.cue.doc is token.doc and any(t.i == token.i for t in f.content)]
-    others = [f for f in reversed(draft.frames) if f not in stating]
+    others = [f for f in reversed(draft.frames) if all(f is not s for s in stating)]  # (identity, not field equality)
     return [m for frame in stating + others for m in draft.speaker_mentions.get(id(frame), [])]
 
 

@@ -42,7 +42,7 @@ def accused_deed(verb: Token) -> str | None:
             words = [t for t in accused.subtree if t.i <= accused.i]
     deed = next((c for c in prep.children if c.dep_ in {"pcomp", "pobj"}), None) if prep is not None else None
     lemma = verb.lemma_.lower()
-    if accused is None or deed is None or prep.lower_ not in _CHARGE_PREPOSITIONS[lemma] and not (
+    if accused is None or deed is None or prep.lower_ not in _CHARGE_PREPOSITIONS.get(lemma, ()) and not (
             prep.lower_ in _GERUND_PREPOSITIONS.get(lemma, ()) and deed.tag_ == "VBG"):
         return None
     subject = _NOMINATIVE.get(accused.lower_) or tokens_text(trim(words))
