@@ -16,7 +16,7 @@ from pipeline.linguistics.disputes import (countered, denied_in_place, join_deni
 from pipeline.linguistics.draft import ClaimDraft, content_words, overlap, same_claim, same_name, same_speaker
 from pipeline.linguistics.frame import Frame
 from pipeline.linguistics.frames import find_frames
-from pipeline.linguistics.deeds import accused_deed, denied_part
+from pipeline.linguistics.deeds import accused_deed, denied_doing, denied_part, refused_predicate
 from pipeline.linguistics.lexicon import ACCUSING_VERBS, CLAIM_NOUNS, DECISION_NOUNS, TRUTH_WORDS
 from pipeline.linguistics.mentions import Mention, MentionIndex, is_pronoun
 from pipeline.linguistics.parse import ParsedArticle
@@ -126,10 +126,13 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
     deed = None
     if stating is not None and stating.cue.lemma_.lower() in ACCUSING_VERBS:
         deed = accused_deed(stating.cue)  # "accused Russia of trying to ..." -> "Russia tried to ..."
-    elif stating is not None and stating.denial and not draft.clausal:
-        # "denied any involvement in X" -> "<denier> was involved in X"
-        deed = denied_part(stating.cue, root_of(tokens), [s.text for s in draft.deniers],
-                           plural=any(h.tag_ in {"NNS", "NNPS"} for h in stating.speakers))
+    elif stating is not None and stating.denial:
+        if stating.cue.lemma_.lower() == "refuse" and not draft.clausal:
+            deed = refused_predicate(stating.cue)  # "refused to recognise X as Y" -> "X is Y"
+        # "denied any involvement in X" -> "<denier> was involved in X"; "denied lying" -> "<denier> lied"
+        written = denied_doing if draft.clausal else denied_part
+        deed = deed or written(stating.cue, root_of(tokens), [s.text for s in draft.deniers],
+                               plural=any(h.tag_ in {"NNS", "NNPS"} for h in stating.speakers))
     if deed is not None:
         return deed
     text = tokens_text(tokens)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pipeline.linguistics.content import accused_and_charge, tokens_text, trim
-from pipeline.linguistics.lexicon import ACCUSING_VERBS
+from pipeline.linguistics.lexicon import ACCUSING_VERBS, REFUSED_VERBS
 from pipeline.linguistics.mentions import QUOTE_MARKS
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def accused_deed(verb: Token) -> str | None:
         return None
     subject = _NOMINATIVE.get(accused.lower_) or tokens_text(trim(words))
     plural = accused.tag_ in {"NNS", "NNPS"} or subject in _PLURAL or any(c.dep_ == "conj" for c in accused.children)
-    if deed.tag_ == "VBG" or any(c.dep_ in {"aux", "auxpass"} and c.tag_ == "VBG" for c in deed.children):
+    if _gerund(deed):
         predicate = _in_past_tense(deed, plural)
     else:
         what = tokens_text(trim(list(deed.subtree)))
@@ -59,7 +59,27 @@ def accused_deed(verb: Token) -> str | None:
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
-def _in_past_tense(gerund: Token, plural: bool) -> str:
+def _gerund(verb: Token) -> bool:
+    """Whether `verb` is a gerund phrase: "paying", "having lied", "being paid"."""
+    return verb.tag_ == "VBG" or any(c.dep_ in {"aux", "auxpass"} and c.tag_ == "VBG" for c in verb.children)
+
+
+def denied_doing(cue: Token, verb: Token, deniers: list[str], plural: bool = False) -> str | None:
+    """The deed a denial of doing it disputes, as a sentence about the deniers: "Cohen denied delivering any
+    documents" -> "Cohen delivered any documents", "denied having met him" -> "X had met him". A gerund
+    without a subject of its own is the denier's doing; None for anything else, or nobody named."""
+    if not deniers or verb.head.i != cue.i or verb.dep_ not in {"xcomp", "ccomp", "dobj"} or not _gerund(verb) or \
+            any(c.dep_ in {"nsubj", "nsubjpass", "poss"} for c in verb.children):
+        return None
+    # ("denied ever taking any money" asserts "took money": "any" and "ever" only speak under the denial)
+    polarity = set() if any(c.dep_ == "neg" for c in verb.children) else \
+        {t.i for t in verb.subtree if t.lower_ == "ever" and t.dep_ == "advmod" or t.lower_ == "any" and t.dep_ == "det"}
+    text = _balanced(f"{' and '.join(deniers)} {_in_past_tense(verb, plural or len(deniers) > 1, polarity)}")
+    text = text.strip(" \"“”'‘’")
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def _in_past_tense(gerund: Token, plural: bool, leave_out: set[int] = frozenset()) -> str:
     """"having lied to them" -> "had lied to them", "being paid" -> "was paid", "not paying" -> "did not pay",
     "trying to hide it" -> "tried to hide it"."""
     from lemminflect import getInflection  # imported late: only rule-written claims need it
@@ -81,9 +101,11 @@ def _in_past_tense(gerund: Token, plural: bool) -> str:
             elif lemma == "be":
                 text = "were" if plural else "was"
             else:
-                forms = getInflection(lemma, tag="VBD", inflect_oov=True)
-                text = forms[-1] if forms else token.text
-        elif token.dep_ == "neg" and token.head.i == gerund.i:
+                # lemminflect's first form is the common one ("paid", not "payed"); "lie" in an accusation
+                # is deceiving ("lied"), not reclining ("lay")
+                forms = ("lied",) if lemma == "lie" else getInflection(lemma, tag="VBD", inflect_oov=True)
+                text = forms[0] if forms else token.text
+        elif token.dep_ == "neg" and token.head.i == gerund.i or token.i in leave_out:
             continue  # (said with "did not" above)
         words.append(text + token.whitespace_)
     predicate = "".join(words).strip()
@@ -96,6 +118,26 @@ def _balanced(text: str) -> str:
     if sum(text.count(q) for q in QUOTE_MARKS) % 2:
         return " ".join("".join(c for c in text if c not in QUOTE_MARKS).split())
     return text
+
+
+def refused_predicate(cue: Token) -> str | None:
+    """What a refusal to accept something *as* something disputes: "refused to recognise Crimea as part of
+    Russia" -> "Crimea is part of Russia", "refused to accept East Jerusalem as occupied" -> "East Jerusalem is
+    occupied". None without such an "as" phrase."""
+    granted = next((c for c in cue.children if c.dep_ == "xcomp" and c.lemma_.lower() in REFUSED_VERBS), None)
+    obj = next((c for c in granted.children if c.dep_ in {"dobj", "obj"}), None) if granted is not None else None
+    as_phrase = next((c for c in granted.children if c.i > obj.i and (c.dep_ == "prep" and c.lower_ == "as" or
+                      c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "as" for m in c.children))),
+                     None) if obj is not None else None
+    if as_phrase is None:
+        return None
+    predicate = [t for t in as_phrase.subtree if t.lower_ != "as" or t.head.i not in {as_phrase.i, granted.i}]
+    if not predicate:
+        return None
+    plural = obj.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "conj" for c in obj.children)
+    subject = _NOMINATIVE.get(obj.lower_) or tokens_text(trim(list(obj.subtree)))
+    text = _balanced(f"{subject} {'are' if plural else 'is'} {tokens_text(trim(predicate))}").strip(" \"“”'‘’")
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
 # What one who denies a part in a deed is said to have done, by the noun of the denial: "denied any

@@ -93,6 +93,10 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         frame.content, frame.clausal = trim(list(gerund.subtree)), True
         return frame
     obj = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
+    stranded = _stranded_predicate(obj) if obj is not None and lemma in lx.DENYING_VERBS else None
+    if stranded is not None:  # "deny jobs will be lost" read as denying "jobs"
+        frame.content, frame.clausal = trim(sorted([*obj.subtree, *stranded.subtree], key=lambda t: t.i)), True
+        return frame
     if obj is not None and obj.lower_.endswith(("self", "selves")):
         return None  # "a White House that has contradicted itself": inconsistent, disputing nobody's claim
     if obj is not None and described is not None and obj.i == described.i:  # "called [the allegations] hearsay": the claim is the compound
@@ -219,7 +223,11 @@ def refusal(index: int, verb: Token) -> Frame | None:
 def denial_noun(index: int, noun: Token) -> Frame | None:
     """"X issued a denial", "repeated the denial", "X's rejection of the claims", "in a denial that P": the
     denier is the noun's owner or the subject of the verb it is the object of."""
-    speakers = [c for c in noun.children if c.dep_ == "poss" and c.lower_ not in BACK_DETERMINERS]
+    # (a possessor the parser read without a genitive "'s" is a compound unless it names a party: "Holocaust
+    # denial" is denying the Holocaust, nobody's denial)
+    speakers = [c for c in noun.children if c.dep_ == "poss" and c.lower_ not in BACK_DETERMINERS and
+                (c.tag_ in {"PRP$", "WP$"} or any(m.dep_ == "case" for m in c.children) or
+                 c.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"})]
     if speakers:
         speakers = with_conjuncts(speakers[0])
     elif noun.dep_ in {"dobj", "obj"} and noun.head.pos_ in {"VERB", "AUX"} and not negated(noun.head):
@@ -241,6 +249,21 @@ def denial_noun(index: int, noun: Token) -> Frame | None:
     else:
         frame.back_reference = True
     return frame
+
+
+def _stranded_predicate(obj: Token) -> Token | None:
+    """The finite verb right after a denial's object that has no subject of its own: the object is its subject,
+    and the two a "that"-less clause the parser split ("deny [jobs] [will be lost]")."""
+    following = obj.doc[obj.right_edge.i + 1] if obj.right_edge.i + 1 < len(obj.doc) else None
+    if following is None:
+        return None
+    predicate = following.head if following.dep_ in {"aux", "auxpass", "neg"} else following
+    finite = predicate.tag_ in {"VBD", "VBZ", "VBP"} or any(
+        c.dep_ in {"aux", "auxpass"} and c.tag_ in {"MD", "VBD", "VBZ", "VBP"} for c in predicate.children)
+    if predicate.pos_ not in {"VERB", "AUX"} or predicate.i <= obj.i or not finite or \
+            any(c.dep_ in {*SUBJECTS, "expl"} for c in predicate.children) or predicate.dep_ == "relcl":
+        return None
+    return predicate
 
 
 def _misparsed_complement(clause: Token) -> bool:

@@ -185,6 +185,13 @@ def _verb_frame(index: int, verb: Token) -> Frame | None:
     if verb.pos_ not in {"VERB", "AUX"} or verb.dep_ in {"amod", "compound"}:
         return None
     lemma = verb.lemma_.lower()
+    if verb.tag_ == "VBG" and (verb.dep_ in {"ccomp", "csubj"} or any(c.dep_ == "mark" for c in verb.children)) and \
+            any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children) and \
+            not any(c.dep_ in {"aux", "auxpass"} for c in verb.children):
+        # a gerund-participle heads no finite clause without "be": its "subject" is a noun it modifies,
+        # misparsed ("found that books denying the Holocaust were up for sale" is not books disputing that P;
+        # the absolute "with the leaders saying P" hangs on "with" and stays)
+        return None
     if verb.dep_ == "relcl" and verb.head.lower_ in _ANYBODY:
         return None  # "punish those who deny the Holocaust", "anyone who says P": a kind of people, not a speaker
     # (a bare verb coordinated with another shares its auxiliary, negation and "neither": "would neither

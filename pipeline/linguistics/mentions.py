@@ -92,7 +92,7 @@ def phrase_tokens(head: Token) -> list[Token]:
         return phrase_tokens(proper[0])
     keep = {head.i}
     for child in head.children:
-        if child.i < head.i and child.dep_ in _NP_LEFT:
+        if child.i < head.i and _np_modifier(child):
             keep.update(t.i for t in child.subtree)
     # "the Republic of Crimea", "the Bank of England": a name's own "of" part
     if head.pos_ == "PROPN":
@@ -165,8 +165,14 @@ def one_name(conjunct: Token) -> bool:
         _name_end(conjunct.head) >= conjunct.i
 
 
+def _np_modifier(child: Token) -> bool:
+    """A left dependent that belongs to the noun phrase; not a clause's "when"/"where"/"because" that the parser
+    hung on the noun ("a crisis when Attorney General George Brandis ... refused")."""
+    return child.dep_ in _NP_LEFT and not (child.dep_ == "advmod" and (child.pos_ == "SCONJ" or child.tag_ == "WRB"))
+
+
 def _np_core(head: Token) -> list[Token]:
-    keep = {head.i} | {t.i for c in head.children if c.i < head.i and c.dep_ in _NP_LEFT for t in c.subtree}
+    keep = {head.i} | {t.i for c in head.children if c.i < head.i and _np_modifier(c) for t in c.subtree}
     return [head.doc[i] for i in range(min(keep), max(keep) + 1)]
 
 
