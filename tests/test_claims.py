@@ -535,3 +535,9 @@ def test_a_denied_clause_the_parser_split_at_its_subject_is_whole_again(nlp):
     # "deny jobs will be lost" parsed as denying "jobs", "will be lost" left without a subject
     text = "The three rail companies want a negotiated solution and deny jobs will be lost."
     assert ("Jobs will be lost.", [], ["The three rail companies"]) in claims_of(nlp, text)
+
+
+def test_what_it_is_false_to_claim_is_the_claim_disputed(nlp):
+    # (not a back-reference to whatever claim comes near: the infinitive says what is false to say)
+    text = "The company maintained it was wrong to suggest that the hotel had been unsafe."
+    assert claims_of(nlp, text) == [("The hotel had been unsafe.", [], ["The company"])]

@@ -318,6 +318,11 @@ def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         frame.back_reference = falsity is not None or innocent  # "insist she is innocent"
         extraposed = next((c for c in root.children if c.dep_ == "ccomp" and c.i > falsity.i), None) \
             if falsity is not None and root.i < falsity.i else None
+        # "maintained it was erroneous to claim it had been neglectful": what it is false to say is P
+        saying = next((c for c in root.children if c.dep_ == "xcomp" and c.i > falsity.i and
+                       c.lemma_.lower() in lx.REPORTING_VERBS), None) \
+            if extraposed is None and falsity is not None and root.i < falsity.i else None
+        extraposed = extraposed or (next((c for c in saying.children if c.dep_ == "ccomp"), None) if saying else None)
         if extraposed is not None:  # "said it was not true that P": P itself
             frame.content, frame.clausal, frame.back_reference = trim(list(extraposed.subtree)), True, False
     elif speakers and speakers[0].lemma_.lower() in lx.OPPONENT_NOUNS:
