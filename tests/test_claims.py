@@ -541,3 +541,9 @@ def test_what_it_is_false_to_claim_is_the_claim_disputed(nlp):
     # (not a back-reference to whatever claim comes near: the infinitive says what is false to say)
     text = "The company maintained it was wrong to suggest that the hotel had been unsafe."
     assert claims_of(nlp, text) == [("The hotel had been unsafe.", [], ["The company"])]
+
+
+def test_a_denied_deed_is_the_deed_of_who_denied_doing_it(nlp):
+    # (one who repeats the denial did not do the deed: not "Mr Holt and his deputy Ann Reid met ...")
+    text = "Mr Holt denied meeting the lobbyists, and his deputy Ann Reid later repeated the denial."
+    assert claims_of(nlp, text) == [("Mr Holt met the lobbyists.", [], ["Mr Holt", "his deputy Ann Reid"])]

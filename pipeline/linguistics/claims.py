@@ -131,7 +131,11 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
             deed = refused_predicate(stating.cue)  # "refused to recognise X as Y" -> "X is Y"
         # "denied any involvement in X" -> "<denier> was involved in X"; "denied lying" -> "<denier> lied"
         written = denied_doing if draft.clausal else denied_part
-        deed = deed or written(stating.cue, root_of(tokens), [s.text for s in draft.deniers],
+        # (the stating denial's own subject did it: "Flynn denied discussing sanctions and Pence repeated the
+        # denial" -> "Flynn discussed sanctions", not "Flynn and Pence")
+        said = [mentions.specific(m) for m in draft.speaker_mentions.get(id(stating), [])]
+        own = [d for d in draft.deniers if any(overlap(d, m) or same_name(d, m) for m in said)] or draft.deniers
+        deed = deed or written(stating.cue, root_of(tokens), [s.text for s in own],
                                plural=any(h.tag_ in {"NNS", "NNPS"} for h in stating.speakers))
     if deed is not None:
         return deed
