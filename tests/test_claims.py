@@ -547,3 +547,25 @@ def test_a_denied_deed_is_the_deed_of_who_denied_doing_it(nlp):
     # (one who repeats the denial did not do the deed: not "Mr Holt and his deputy Ann Reid met ...")
     text = "Mr Holt denied meeting the lobbyists, and his deputy Ann Reid later repeated the denial."
     assert claims_of(nlp, text) == [("Mr Holt met the lobbyists.", [], ["Mr Holt", "his deputy Ann Reid"])]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "it" of a duration it took, or of what emerged, stands for the clause after it, not for the speaker
+    ("Mr Cao said it took him more than 20 years to make the decision.",
+     "It took him more than 20 years to make the decision."),
+    ("The minister said it emerged that the army had shelled the village.",
+     "It emerged that the army had shelled the village."),
+    ("Acme Corp said it cut jobs to save money.", "Acme Corp cut jobs to save money."),
+])
+def test_an_extraposing_it_is_nobody(nlp, text, expected):
+    ((claim, _, _),) = claims_of(nlp, text)
+    assert claim == expected
+
+
+def test_a_description_with_modifiers_is_who_was_described_so(nlp):
+    # "the defense attorney" is the one introduced as "defense attorney ...", not another attorney in apposition
+    text = ("Russia has filed a brief, defense attorney Alexei Tarasov told reporters. He said the brief had been "
+            "signed by Michael Sullivan, former attorney for the District of Massachusetts. The defense attorney "
+            "added that the court accepted very few cases.")
+    claims = claims_of(nlp, text)
+    assert ("The court accepted very few cases.", ["defense attorney Alexei Tarasov"], []) in claims

@@ -144,7 +144,7 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
     # ("it" only as a real subject: in "it was vital that ..." it stands for nothing)
     # (only a speaker of the claim: "the firm said it had ..."; other antecedents are too uncertain to write)
     if is_pronoun(first) and first.dep_ in {"nsubj", "nsubjpass"} and first.lower_ not in {"i", "we", "you"} and \
-            not (first.lower_ == "it" and first.head.lemma_ == "be"):
+            not (first.lower_ == "it" and (first.head.lemma_ == "be" or _extraposed(first.head))):
         speakers = _stating_speakers(draft, first)
         antecedent = mentions.resolve(first, speakers)
         stated_by = next((m for m in speakers if m.span == antecedent), None)
@@ -153,6 +153,17 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
     text = text.strip(" \"“”'‘’")
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _extraposed(verb: Token) -> bool:
+    """A verb whose real subject is a clause after it: "it emerged that P", "it took him 20 years to decide"
+    (a duration and what it took to do); "it" stands for the clause, not for anyone."""
+    duration = any(c.dep_ in {"dobj", "obj"} and c.ent_type_ in {"DATE", "TIME"} for c in verb.children)
+    return any(c.i > verb.i and (c.dep_ in {"ccomp", "csubj"} and any(m.dep_ == "mark" and m.lower_ == "that"
+                                                                       for m in c.children) or
+                                 duration and c.dep_ in {"advcl", "xcomp"} and any(m.dep_ == "aux" and m.lower_ == "to"
+                                                                        for m in c.children))
+               for c in verb.children)
 
 
 def _stating_speakers(draft: ClaimDraft, token: Token) -> list[Mention]:

@@ -254,12 +254,23 @@ class MentionIndex:
             return None  # "the third official": one of several, not someone named before
         if lemma in PERSON_NOUNS:
             # ("Leila de Lima, an opposition senator, ..." then "the senator": the role the article gave a name)
+            # (and with the description's own modifiers: "the defense attorney" is not "X, former attorney for
+            # the district")
+            modifiers = {t.lemma_.lower() for t in phrase if t.i != head.i and t.dep_ in {"amod", "compound"} and
+                         t.lower_ not in _NOT_TITLE}
             for mention in earlier:
                 if mention.token >= 0 and any(
-                        c.dep_ == "appos" and c.lemma_.lower() == lemma or
-                        c.dep_ == "appos" and any(g.dep_ == "conj" and g.lemma_.lower() == lemma for g in c.children)
+                        c.dep_ == "appos" and c.lemma_.lower() == lemma and modifiers <= _modifier_lemmas(c) or
+                        c.dep_ == "appos" and any(g.dep_ == "conj" and g.lemma_.lower() == lemma and
+                                                  modifiers <= _modifier_lemmas(g) for g in c.children)
                         for c in self.parsed.docs[mention.sentence][mention.token].children):
                     return mention.span
+            if modifiers:  # "the defense attorney" -> "defense attorney Alexei Tarasov": a name that says it all
+                said = [t.lower_ for t in phrase if t.i == head.i or t.dep_ in {"amod", "compound"} and
+                        t.lower_ not in _NOT_TITLE]
+                for mention in earlier[::-1]:
+                    if mention.entity == "PERSON" and _says(mention.span.text, said):
+                        return mention.span
             # ("the Republican president": a party or country before the title need not be written in the name)
             for title in dict.fromkeys([_title_pattern(phrase, head), _title_pattern(phrase, head, entities=False)]):
                 for mention in earlier[::-1] + [m for m in self.mentions if m.span.start > own.end]:
@@ -410,6 +421,15 @@ def _is_definite_description(phrase: list[Token], head: Token) -> bool:
     return phrase[0].lower_ in {"the", "this", "that"} and not any(
         t.pos_ == "PROPN" and t.i != head.i or t.ent_type_ in SPEAKER_ENTITIES and not (t.pos_ == "ADJ" and t.ent_type_ == "NORP")
         for t in phrase)
+
+
+def _says(name: str, words: list[str]) -> bool:
+    """Whether `name` holds `words` in a row ("defense attorney Alexei Tarasov" says "defense attorney")."""
+    return re.search(r"(?<![A-Za-z])" + r"\s+".join(map(re.escape, words)) + r"(?![A-Za-z])", name, re.I) is not None
+
+
+def _modifier_lemmas(noun: Token) -> set[str]:
+    return {c.lemma_.lower() for c in noun.children if c.dep_ in {"amod", "compound"}}
 
 
 def _named(text: str) -> bool:
