@@ -569,3 +569,25 @@ def test_a_description_with_modifiers_is_who_was_described_so(nlp):
             "added that the court accepted very few cases.")
     claims = claims_of(nlp, text)
     assert ("The court accepted very few cases.", ["defense attorney Alexei Tarasov"], []) in claims
+
+
+def test_pleading_guilty_disputes_nothing_whatever_is_negated_later(nlp):
+    # ("not" must be on "guilty": "cannot" in the next clause does not make the plea a denial)
+    text = ("Prosecutors said Abrams withheld information from Congress. He pleaded guilty to two counts of "
+            "withholding information, and his name cannot now appear in print without a footnote.")
+    assert claims_of(nlp, text) == [("Abrams withheld information from Congress.", ["Prosecutors"], [])]
+
+
+def test_a_deed_called_wrong_is_no_claim_called_false(nlp):
+    # "wrong to hold a referendum" judges a deed; it disputes nothing said before
+    text = ("Mr Corbyn said his MPs would not block the request. He said Labour believes it would be wrong to hold "
+            "another referendum so soon.")
+    assert claims_of(nlp, text) == [("His MPs would not block the request.", ["Mr Corbyn"], []),
+                                    ("It would be wrong to hold another referendum so soon.", ["Labour"], [])]
+
+
+def test_rejecting_what_a_relative_pronoun_stands_for_is_rejecting_that_noun(nlp):
+    # "the bill that colleagues rejected" is a vote on the bill; "that" is the bill, no claim said before
+    text = ("Ryan said the party had growing pains. The bill that too many of his colleagues ultimately rejected "
+            "was based on Ryan's agenda.")
+    assert claims_of(nlp, text) == [("The party had growing pains.", ["Ryan"], [])]

@@ -112,6 +112,11 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         return frame
     if obj is None:
         return frame if lemma in lx.DENYING_VERBS else None  # "X denies." disputes what was said before
+    if obj.tag_ in {"WDT", "WP"} and verb.dep_ == "relcl" and verb.head.pos_ in {"NOUN", "PROPN"} and \
+            lemma not in lx.DENYING_VERBS:
+        # "the bill that colleagues rejected": the bill (a vote), no "that" said before; ("P, which the
+        # government denies" may stand for the whole clause: "deny" disputes whatever it takes)
+        obj = verb.head
     if _proposal(obj):
         return None  # "rejected the North's suggestion to co-host the Games": a proposal declined, no claim disputed
     if lemma in lx.DENYING_VERBS or obj.lemma_.lower() in lx.CLAIM_NOUNS or described is not None or \
@@ -193,8 +198,11 @@ def _refusing(verb: Token) -> bool:
 
 def plea(index: int, verb: Token) -> Frame | None:
     """"pleaded not guilty (to charges of X)", "pleaded innocent": a denial of the charges."""
-    words = {t.lower_ for t in verb.subtree}
-    if not ("guilty" in words and "not" in words or words & lx.INNOCENCE_WORDS):
+    # ("not" on "guilty" itself: "pleaded guilty to two counts, and his name cannot appear ..." admits them)
+    pleas = [t for t in verb.subtree if t.head.i == verb.i or t.head.head.i == verb.i]
+    not_guilty = any(t.lower_ == "guilty" and (t.i > 0 and t.nbor(-1).lower_ in {"not", "n't"} or
+                                               any(c.dep_ == "neg" for c in t.children)) for t in pleas)
+    if not (not_guilty or any(t.lower_ in lx.INNOCENCE_WORDS for t in pleas)):
         return None
     frame = Frame(index, verb, True, speakers=speakers_of(verb))
     to = next((c for c in verb.subtree if c.dep_ == "prep" and c.lower_ == "to" and c.head.i in
@@ -333,6 +341,12 @@ def falsity_predication(content: list[Token]) -> Token | None:
     subject = next((c for c in root.children if c.dep_ in SUBJECTS), None)
     predicate = next((c for c in root.children if c.dep_ in {"acomp", "attr"}), None)
     if subject is None or predicate is None or subject.lemma_.lower() not in lx.CLAIM_NOUNS | {"it", "this", "that"}:
+        return None
+    if subject.lower_ == "it" and any(c.dep_ in {"xcomp", "advcl", "csubj"} and c.i > predicate.i and
+                                      any(m.dep_ == "aux" and m.lower_ == "to" for m in c.children) and
+                                      not any(m.dep_ == "ccomp" for m in c.children) for c in root.children):
+        # "it would be wrong to hold a referendum": a deed judged, no claim called false ("wrong to claim
+        # that P" calls P false)
         return None
     words = {t.lemma_.lower() for t in predicate.subtree}
     # "the reports are baseless", and negated truth: "that is not true", "this is not the case"
