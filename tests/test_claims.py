@@ -591,3 +591,10 @@ def test_rejecting_what_a_relative_pronoun_stands_for_is_rejecting_that_noun(nlp
     text = ("Ryan said the party had growing pains. The bill that too many of his colleagues ultimately rejected "
             "was based on Ryan's agenda.")
     assert claims_of(nlp, text) == [("The party had growing pains.", ["Ryan"], [])]
+
+
+def test_am_agrees_with_no_subject_but_i(nlp):
+    # "[I] am hopeful that P" coordinated after "the response is inadequate": the response holds no view
+    text = '"The response is inadequate at the moment but am hopeful that more countries will help," Ann Lee said.'
+    claimants = [c for _, names, _ in claims_of(nlp, text) for c in names]
+    assert claimants and "The response" not in claimants and all("Ann Lee" in c for c in claimants)

@@ -108,6 +108,8 @@ def _stance(index: int, adjective: Token) -> Frame | None:
     if clause is None or negated(adjective.head):
         return None
     speakers = [s for s in speakers_of(adjective.head) if s.dep_ != "expl" and s.lower_ != "it"]
+    if adjective.head.lower_ in {"am", "'m", "’m"} and not any(s.lower_ == "i" for s in speakers):
+        return None  # "the response is inadequate but [I] am hopeful that P": "am" agrees with no other subject
     if not speakers:
         return None  # "it is clear that ...": nobody's view
     return Frame(index, adjective, False, speakers=speakers, content=trim(list(clause.subtree)), clausal=True)
