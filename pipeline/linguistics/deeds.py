@@ -3,7 +3,10 @@
 "Cheney accused Russia of trying to influence the elections" claims that Russia tried to influence the
 elections; copying the accusation's words ("Russia of trying to influence the elections") gives no sentence.
 The accused becomes the subject and the gerund a verb in the past tense (`lemminflect` inflects it); a noun for
-the deed ("accused Beijing of currency manipulation") is said to be the accused's doing.
+the deed ("accused Beijing of currency manipulation") is said to be the accused's doing. Denials are written the
+same way, as what they dispute: "Cohen denied delivering documents" -> "Cohen delivered documents", "denied any
+involvement in X" -> "was involved in X", "refused to recognise Crimea as part of Russia" -> "Crimea is part of
+Russia".
 """
 from __future__ import annotations
 
@@ -55,8 +58,7 @@ def accused_deed(verb: Token) -> str | None:
             (f"guilty of {what}" if lemma in _GUILT_VERBS else f"to blame for {what}")
     if not subject or not predicate:
         return None
-    text = _balanced(f"{subject} {predicate}").strip(" \"“”'‘’")
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+    return _sentence(_balanced(f"{subject} {predicate}"))
 
 
 def _gerund(verb: Token) -> bool:
@@ -66,7 +68,7 @@ def _gerund(verb: Token) -> bool:
 
 def denied_doing(cue: Token, verb: Token, deniers: list[str], plural: bool = False) -> str | None:
     """The deed a denial of doing it disputes, as a sentence about the deniers: "Cohen denied delivering any
-    documents" -> "Cohen delivered any documents", "denied having met him" -> "X had met him". A gerund
+    documents" -> "Cohen delivered documents", "denied having met him" -> "X had met him". A gerund
     without a subject of its own is the denier's doing; None for anything else, or nobody named."""
     if not deniers or verb.head.i != cue.i or verb.dep_ not in {"xcomp", "ccomp", "dobj"} or not _gerund(verb) or \
             any(c.dep_ in {"nsubj", "nsubjpass", "poss"} for c in verb.children):
@@ -75,8 +77,7 @@ def denied_doing(cue: Token, verb: Token, deniers: list[str], plural: bool = Fal
     polarity = set() if any(c.dep_ == "neg" for c in verb.children) else \
         {t.i for t in verb.subtree if t.lower_ == "ever" and t.dep_ == "advmod" or t.lower_ == "any" and t.dep_ == "det"}
     text = _balanced(f"{' and '.join(deniers)} {_in_past_tense(verb, plural or len(deniers) > 1, polarity)}")
-    text = text.strip(" \"“”'‘’")
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+    return _sentence(text)
 
 
 def _in_past_tense(gerund: Token, plural: bool, leave_out: set[int] = frozenset()) -> str:
@@ -112,6 +113,13 @@ def _in_past_tense(gerund: Token, plural: bool, leave_out: set[int] = frozenset(
     return _balanced(predicate)
 
 
+def _sentence(text: str) -> str:
+    """`text` written as a sentence: without quotation marks at its edges, first letter capitalised, a final
+    period."""
+    text = text.strip(" \"“”'‘’")
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
 def _balanced(text: str) -> str:
     """`text` without its quotation marks when one of a pair was left outside it ('"ruining Germany" for ...'
     copied from the gerund on)."""
@@ -136,8 +144,7 @@ def refused_predicate(cue: Token) -> str | None:
         return None
     plural = obj.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "conj" for c in obj.children)
     subject = _NOMINATIVE.get(obj.lower_) or tokens_text(trim(list(obj.subtree)))
-    text = _balanced(f"{subject} {'are' if plural else 'is'} {tokens_text(trim(predicate))}").strip(" \"“”'‘’")
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+    return _sentence(_balanced(f"{subject} {'are' if plural else 'is'} {tokens_text(trim(predicate))}"))
 
 
 # What one who denies a part in a deed is said to have done, by the noun of the denial: "denied any
@@ -174,5 +181,4 @@ def denied_part(cue: Token, noun: Token, deniers: list[str], plural: bool = Fals
         text = f"{subject} {_PART_PHRASES[lemma].format(be='were' if plural else 'was')}" + (f" {rest}" if rest else "")
     else:
         return None
-    text = _balanced(text).strip(" \"“”'‘’")
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+    return _sentence(_balanced(text))
