@@ -598,3 +598,26 @@ def test_am_agrees_with_no_subject_but_i(nlp):
     text = '"The response is inadequate at the moment but am hopeful that more countries will help," Ann Lee said.'
     claimants = [c for _, names, _ in claims_of(nlp, text) for c in names]
     assert claimants and "The response" not in claimants and all("Ann Lee" in c for c in claimants)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the claim noun named before, called false: a denial of that claim, not a claim "The allegations were baseless"
+    ("The newspaper alleged that the minister took bribes. The ministry said the allegations were baseless.",
+     [("The minister took bribes.", ["The newspaper"], ["The ministry"])]),
+    # a statement speaks for who issued it
+    ("Reports said the army shelled the village. The ministry issued a statement saying the reports were false.",
+     [("The army shelled the village.", ["Reports"], ["The ministry"])]),
+    # the claim noun spelling out its claim: that claim is disputed
+    ("The ministry said the allegations that the army shelled the village were baseless.",
+     [("The army shelled the village.", [], ["The ministry"])]),
+])
+def test_claims_called_false_by_name(nlp, text, expected):
+    assert claims_of(nlp, text) == expected
+
+
+def test_only_somebody_says_what_a_participle_says(nlp):
+    # "a high possibility ..., saying P" (the parser hung "saying" on "possibility"): no speaker "a possibility"
+    text = ('Thomas added no hard intelligence indicated a "high possibility" Rimi was at the compound on the night '
+            'of the raid, saying that Navy SEALs would have captured any leaders.')
+    speakers = [n for _, claimants, deniers in claims_of(nlp, text) for n in claimants + deniers]
+    assert not any("possibility" in n for n in speakers)

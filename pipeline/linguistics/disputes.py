@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from pipeline.linguistics.content import root_of
 from pipeline.linguistics.draft import ClaimDraft, content_words, same_claim, same_speaker
 from pipeline.linguistics.frame import Frame
-from pipeline.linguistics.lexicon import INVOLVEMENT_NOUNS, REPORTING_VERBS, SUPPORTER_NOUNS
+from pipeline.linguistics.lexicon import CLAIM_NOUNS, INVOLVEMENT_NOUNS, REPORTING_VERBS, SUPPORTER_NOUNS
 from pipeline.records import Span
 from pipeline.spans import dedupe
 
@@ -150,8 +150,17 @@ def points_back(tokens: list[Token]) -> bool:
     if not tokens:
         return False
     subject = next((c for c in root_of(tokens).children if c.dep_ in {"nsubj", "nsubjpass"}), None)
-    return subject is not None and subject.lower_ in {"that", "this", "it", "these", "those"} and \
-        not any(c.dep_ in {"relcl", "acl", "prep", "ccomp"} for c in subject.children)
+    if subject is None:
+        return False
+    if subject.lower_ in {"that", "this", "it", "these", "those"}:
+        return not any(c.dep_ in {"relcl", "acl", "prep", "ccomp"} for c in subject.children)
+    # "the allegations were baseless", "these reports are false": a claim named before, not a content of its own
+    # (not "the allegations that P" or "reports of P", which say what they claim)
+    definite = any(c.dep_ in {"det", "poss"} and c.lower_ in {"the", "this", "these", "those", "such", "his", "her",
+                                                             "its", "their"} for c in subject.children)
+    return subject.lemma_.lower() in CLAIM_NOUNS and definite and not any(
+        c.dep_ in {"relcl", "acl", "ccomp", "appos"} or c.dep_ == "prep" and c.lower_ in {"of", "about", "that"}
+        for c in subject.children)
 
 
 def negated_proposition(tokens: list[Token]) -> bool:

@@ -325,6 +325,9 @@ def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
                        c.lemma_.lower() in lx.REPORTING_VERBS), None) \
             if extraposed is None and falsity is not None and root.i < falsity.i else None
         extraposed = extraposed or (next((c for c in saying.children if c.dep_ == "ccomp"), None) if saying else None)
+        subject = next((c for c in falsity.head.children if c.dep_ in SUBJECTS), None) if falsity is not None else None
+        # "said the allegations that P were baseless": P, the claim the noun spells out
+        extraposed = extraposed or (_that_clause(subject) if subject is not None else None)
         if extraposed is not None:  # "said it was not true that P": P itself
             frame.content, frame.clausal, frame.back_reference = trim(list(extraposed.subtree)), True, False
     elif speakers and speakers[0].lemma_.lower() in lx.OPPONENT_NOUNS:

@@ -169,8 +169,10 @@ def owner_of(noun: Token) -> list[Token]:
             if objects:
                 return with_conjuncts(objects[0])
     if noun.lemma_.lower() not in lx.CLAIM_NOUNS:
-        return [noun]  # "a spokesman saying ..."
-    return []
+        # "a spokesman saying ..." (not "a high possibility ..., saying": that cannot say anything)
+        return [noun] if names_somebody(noun) or noun.lemma_.lower() in DOCUMENT_NOUNS else []
+    author = _author(noun)  # "the ministry issued a statement saying ...": who issued it
+    return [author] if author is not noun else []
 
 
 def agent_of(verb: Token) -> list[Token]:
