@@ -621,3 +621,14 @@ def test_only_somebody_says_what_a_participle_says(nlp):
             'of the raid, saying that Navy SEALs would have captured any leaders.')
     speakers = [n for _, claimants, deniers in claims_of(nlp, text) for n in claimants + deniers]
     assert not any("possibility" in n for n in speakers)
+
+
+def test_a_share_of_a_population_is_nobody_disputing(nlp):
+    text = "The survey said Muslim immigration should stop. In Spain, 41 percent of the population opposed the statement."
+    assert all(deniers == [] for _, _, deniers in claims_of(nlp, text))
+
+
+def test_a_count_of_people_still_disputes(nlp):
+    # (a count is not a share: "millions of members" are people)
+    text = "Ankara blames the movement for the coup, charges the group's millions of members around the world deny."
+    assert any(deniers for _, _, deniers in claims_of(nlp, text))

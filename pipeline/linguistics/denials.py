@@ -44,6 +44,9 @@ def disputed_for_want_of(frame: Frame, noun: Token, statement: list[Token]) -> F
     return frame
 
 
+_AMOUNTS = {"PERCENT", "MONEY", "QUANTITY", "DATE", "TIME"}
+
+
 def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
     if passive:
         # "the claims were dismissed by the ministry" disputes; "the amendment was rejected by the Commons",
@@ -70,9 +73,10 @@ def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
     # (only somebody denies: "the ban contradicts the tenets of aid", "both assessments contradict the plans"
     # are a measure and a document at odds with something; GUIDE.md's deniers are persons and organisations)
     # (nor is a request: "appeals disputing the ruling" are the appellants')
-    frame = Frame(index, verb, True, speakers=[s for s in speakers_of(verb) if can_speak(s) or s.lemma_.lower()
-                                               not in lx.CLAIM_NOUNS | lx.DECISION_NOUNS | DOCUMENT_NOUNS |
-                                               lx.REQUEST_NOUNS])
+    # (nor a share or an amount: "41 percent of the population opposed the statement" is a poll's result; a count
+    # can be people: "the group's millions of members deny", "all three denied")
+    frame = Frame(index, verb, True, speakers=[s for s in speakers_of(verb) if s.ent_type_ not in _AMOUNTS and (
+        can_speak(s) or s.lemma_.lower() not in lx.CLAIM_NOUNS | lx.DECISION_NOUNS | DOCUMENT_NOUNS | lx.REQUEST_NOUNS)])
     content, clausal = clause_content(verb)
     if len(content) == 1 and (content[0].pos_ in {"PRON", "DET"} or content[0].lower_ in BACK_DETERMINERS):
         # "ETP disputes that."
