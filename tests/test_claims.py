@@ -632,3 +632,14 @@ def test_a_count_of_people_still_disputes(nlp):
     # (a count is not a share: "millions of members" are people)
     text = "Ankara blames the movement for the coup, charges the group's millions of members around the world deny."
     assert any(deniers for _, _, deniers in claims_of(nlp, text))
+
+
+@pytest.mark.parametrize("text", [
+    # a fault found ("wrong with"), inside a clause of the predicate: nothing called false
+    'Officials said the ban was legal. "We had a bad decision, that is the only thing that is wrong with the travel '
+    'ban," Trump said.',
+    # a deed judged absurd, the infinitive hung on the adjective
+    'The mayor said the city needs a wall. "It is unnecessary and totally absurd to build a wall," Guerra said.',
+])
+def test_falsity_is_predicated_of_a_claim_not_found_in_a_clause(nlp, text):
+    assert all(deniers == [] for _, _, deniers in claims_of(nlp, text))

@@ -346,13 +346,18 @@ def falsity_predication(content: list[Token]) -> Token | None:
     predicate = next((c for c in root.children if c.dep_ in {"acomp", "attr"}), None)
     if subject is None or predicate is None or subject.lemma_.lower() not in lx.CLAIM_NOUNS | {"it", "this", "that"}:
         return None
+    heads = [root, predicate, *predicate.conjuncts]  # ("absurd to build a wall" may hang on the adjective)
     if subject.lower_ == "it" and any(c.dep_ in {"xcomp", "advcl", "csubj"} and c.i > predicate.i and
                                       any(m.dep_ == "aux" and m.lower_ == "to" for m in c.children) and
-                                      not any(m.dep_ == "ccomp" for m in c.children) for c in root.children):
+                                      not any(m.dep_ == "ccomp" for m in c.children) for h in heads for c in h.children):
         # "it would be wrong to hold a referendum": a deed judged, no claim called false ("wrong to claim
         # that P" calls P false)
         return None
-    words = {t.lemma_.lower() for t in predicate.subtree}
+    # (the predicate's own words, not a clause or phrase inside it: "the only thing that is wrong with the ban"
+    # finds a fault, it calls nothing false)
+    inside = {t.i for c in predicate.subtree if c.dep_ in {"relcl", "acl", "prep"} and c.head.i == predicate.i
+              for t in c.subtree}
+    words = {t.lemma_.lower() for t in predicate.subtree if t.i not in inside}
     # "the reports are baseless", and negated truth: "that is not true", "this is not the case"
     if not negated(root) and words & lx.FALSITY_WORDS or negated(root) and words & lx.TRUTH_WORDS:
         return predicate
