@@ -127,16 +127,7 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
     if stating is not None and stating.cue.lemma_.lower() in ACCUSING_VERBS:
         deed = accused_deed(stating.cue)  # "accused Russia of trying to ..." -> "Russia tried to ..."
     elif stating is not None and stating.denial:
-        if stating.cue.lemma_.lower() == "refuse" and not draft.clausal:
-            deed = refused_predicate(stating.cue)  # "refused to recognise X as Y" -> "X is Y"
-        # "denied any involvement in X" -> "<denier> was involved in X"; "denied lying" -> "<denier> lied"
-        written = denied_doing if draft.clausal else denied_part
-        # (the stating denial's own subject did it: "Flynn denied discussing sanctions and Pence repeated the
-        # denial" -> "Flynn discussed sanctions", not "Flynn and Pence")
-        said = [mentions.specific(m) for m in draft.speaker_mentions.get(id(stating), [])]
-        own = [d for d in draft.deniers if any(overlap(d, m) or same_name(d, m) for m in said)] or draft.deniers
-        deed = deed or written(stating.cue, root_of(tokens), [s.text for s in own],
-                               plural=any(h.tag_ in {"NNS", "NNPS"} for h in stating.speakers))
+        deed = _denied_deed(draft, stating, mentions)
     if deed is not None:
         return deed
     text = tokens_text(tokens)
@@ -155,15 +146,32 @@ def claim_text(draft: ClaimDraft, parsed: ParsedArticle, mentions: MentionIndex)
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def _denied_deed(draft: ClaimDraft, stating: Frame, mentions: MentionIndex) -> str | None:
+    """The deed a denial disputes, written as a sentence: "refused to recognise X as Y" -> "X is Y", "denied any
+    involvement in X" -> "<denier> was involved in X", "denied lying" -> "<denier> lied"."""
+    if stating.cue.lemma_.lower() == "refuse" and not draft.clausal:
+        deed = refused_predicate(stating.cue)
+        if deed is not None:
+            return deed
+    # (the stating denial's own subject did it: "Flynn denied discussing sanctions and Pence repeated the
+    # denial" -> "Flynn discussed sanctions", not "Flynn and Pence")
+    said = [mentions.specific(m) for m in draft.speaker_mentions.get(id(stating), [])]
+    own = [d for d in draft.deniers if any(overlap(d, m) or same_name(d, m) for m in said)] or draft.deniers
+    written = denied_doing if draft.clausal else denied_part
+    return written(stating.cue, root_of(draft.proposition), [s.text for s in own],
+                   plural=any(h.tag_ in {"NNS", "NNPS"} for h in stating.speakers))
+
+
 def _extraposed(verb: Token) -> bool:
     """A verb whose real subject is a clause after it: "it emerged that P", "it took him 20 years to decide"
     (a duration and what it took to do); "it" stands for the clause, not for anyone."""
     duration = any(c.dep_ in {"dobj", "obj"} and c.ent_type_ in {"DATE", "TIME"} for c in verb.children)
-    return any(c.i > verb.i and (c.dep_ in {"ccomp", "csubj"} and any(m.dep_ == "mark" and m.lower_ == "that"
-                                                                       for m in c.children) or
-                                 duration and c.dep_ in {"advcl", "xcomp"} and any(m.dep_ == "aux" and m.lower_ == "to"
-                                                                        for m in c.children))
-               for c in verb.children)
+    for clause in (c for c in verb.children if c.i > verb.i):
+        marks = {(m.dep_, m.lower_) for m in clause.children}
+        if clause.dep_ in {"ccomp", "csubj"} and ("mark", "that") in marks or \
+                duration and clause.dep_ in {"advcl", "xcomp"} and ("aux", "to") in marks:
+            return True
+    return False
 
 
 def _stating_speakers(draft: ClaimDraft, token: Token) -> list[Mention]:

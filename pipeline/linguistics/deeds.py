@@ -80,7 +80,7 @@ def denied_doing(cue: Token, verb: Token, deniers: list[str], plural: bool = Fal
     return _sentence(text)
 
 
-def _in_past_tense(gerund: Token, plural: bool, leave_out: set[int] = frozenset()) -> str:
+def _in_past_tense(gerund: Token, plural: bool, leave_out: frozenset[int] | set[int] = frozenset()) -> str:
     """"having lied to them" -> "had lied to them", "being paid" -> "was paid", "not paying" -> "did not pay",
     "trying to hide it" -> "tried to hide it"."""
     from lemminflect import getInflection  # imported late: only rule-written claims need it

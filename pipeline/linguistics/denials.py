@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from pipeline.linguistics import lexicon as lx
 from pipeline.linguistics.content import apposed_from, clause_content, root_of, trim
 from pipeline.linguistics.frame import Frame
-from pipeline.linguistics.mentions import DOCUMENT_NOUNS
-from pipeline.linguistics.roles import (BACK_DETERMINERS, SUBJECTS, agent_of, can_speak, claim_source, infinitive,
-                                       negated, speakers_of, with_conjuncts)
+from pipeline.linguistics.mentions import DOCUMENT_NOUNS, SPEAKER_ENTITIES
+from pipeline.linguistics.roles import (BACK_DETERMINERS, NOT_SOMEBODY, SUBJECTS, agent_of, can_speak, claim_source,
+                                       infinitive, negated, speakers_of, with_conjuncts)
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -44,7 +44,8 @@ def disputed_for_want_of(frame: Frame, noun: Token, statement: list[Token]) -> F
     return frame
 
 
-_AMOUNTS = {"PERCENT", "MONEY", "QUANTITY", "DATE", "TIME"}
+# Entities that are never somebody, less counts, which can be people ("all three denied")
+_AMOUNTS = NOT_SOMEBODY - {"CARDINAL", "ORDINAL"}
 
 
 def denial(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
@@ -239,7 +240,7 @@ def denial_noun(index: int, noun: Token) -> Frame | None:
     # denial" is denying the Holocaust, nobody's denial)
     speakers = [c for c in noun.children if c.dep_ == "poss" and c.lower_ not in BACK_DETERMINERS and
                 (c.tag_ in {"PRP$", "WP$"} or any(m.dep_ == "case" for m in c.children) or
-                 c.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"})]
+                 c.ent_type_ in SPEAKER_ENTITIES)]
     if speakers:
         speakers = with_conjuncts(speakers[0])
     elif noun.dep_ in {"dobj", "obj"} and noun.head.pos_ in {"VERB", "AUX"} and not negated(noun.head):

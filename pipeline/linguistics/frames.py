@@ -224,6 +224,22 @@ def _verb_frame(index: int, verb: Token) -> Frame | None:
     return None
 
 
+def _called_false(root: Token, falsity: Token) -> Token | None:
+    """The clause a falsity word calls false when the sentence spells it out: "it was not true that P", "it
+    was erroneous to claim (that) P", "the allegations that P were baseless"; None when it only points back
+    ("the reports were baseless")."""
+    if root.i < falsity.i:
+        after = [c for c in root.children if c.i > falsity.i]
+        clause = next((c for c in after if c.dep_ == "ccomp"), None)
+        saying = next((c for c in after if c.dep_ == "xcomp" and c.lemma_.lower() in lx.REPORTING_VERBS), None)
+        if clause is None and saying is not None:
+            clause = next((c for c in saying.children if c.dep_ == "ccomp"), None)
+        if clause is not None:
+            return clause
+    subject = next((c for c in falsity.head.children if c.dep_ in SUBJECTS), None)
+    return _that_clause(subject) if subject is not None else None
+
+
 def _only_owned(head: Token) -> bool:
     """A thing that is somebody's ("Walsh's departure", "the firm's plans"): it shows what it shows, but only
     a person, a body or what they issued (a report, a statement) asserts anything."""
@@ -318,18 +334,9 @@ def _report(index: int, verb: Token, lemma: str, passive: bool) -> Frame | None:
         # "insisted it had broken no rules", "said the reports were baseless": a denial in the speaker's words
         frame.denial = True
         frame.back_reference = falsity is not None or innocent  # "insist she is innocent"
-        extraposed = next((c for c in root.children if c.dep_ == "ccomp" and c.i > falsity.i), None) \
-            if falsity is not None and root.i < falsity.i else None
-        # "maintained it was erroneous to claim it had been neglectful": what it is false to say is P
-        saying = next((c for c in root.children if c.dep_ == "xcomp" and c.i > falsity.i and
-                       c.lemma_.lower() in lx.REPORTING_VERBS), None) \
-            if extraposed is None and falsity is not None and root.i < falsity.i else None
-        extraposed = extraposed or (next((c for c in saying.children if c.dep_ == "ccomp"), None) if saying else None)
-        subject = next((c for c in falsity.head.children if c.dep_ in SUBJECTS), None) if falsity is not None else None
-        # "said the allegations that P were baseless": P, the claim the noun spells out
-        extraposed = extraposed or (_that_clause(subject) if subject is not None else None)
-        if extraposed is not None:  # "said it was not true that P": P itself
-            frame.content, frame.clausal, frame.back_reference = trim(list(extraposed.subtree)), True, False
+        called_false = _called_false(root, falsity) if falsity is not None else None
+        if called_false is not None:  # "said it was not true that P": P itself
+            frame.content, frame.clausal, frame.back_reference = trim(list(called_false.subtree)), True, False
     elif speakers and speakers[0].lemma_.lower() in lx.OPPONENT_NOUNS:
         frame.denial = frame.counter = True  # "Critics say the bill is a power grab": disputing, in other words
     return frame

@@ -256,8 +256,9 @@ class MentionIndex:
             # ("Leila de Lima, an opposition senator, ..." then "the senator": the role the article gave a name)
             # (and with the description's own modifiers: "the defense attorney" is not "X, former attorney for
             # the district")
-            modifiers = {t.lemma_.lower() for t in phrase if t.i != head.i and t.dep_ in {"amod", "compound"} and
-                         t.lower_ not in _NOT_TITLE}
+            described = [t for t in phrase if t.i == head.i or t.dep_ in {"amod", "compound"} and
+                         t.lower_ not in _NOT_TITLE]
+            modifiers = {t.lemma_.lower() for t in described if t.i != head.i}
             for mention in earlier:
                 if mention.token >= 0 and any(
                         c.dep_ == "appos" and c.lemma_.lower() == lemma and modifiers <= _modifier_lemmas(c) or
@@ -266,10 +267,8 @@ class MentionIndex:
                         for c in self.parsed.docs[mention.sentence][mention.token].children):
                     return mention.span
             if modifiers:  # "the defense attorney" -> "defense attorney Alexei Tarasov": a name that says it all
-                said = [t.lower_ for t in phrase if t.i == head.i or t.dep_ in {"amod", "compound"} and
-                        t.lower_ not in _NOT_TITLE]
                 for mention in earlier[::-1]:
-                    if mention.entity == "PERSON" and _says(mention.span.text, said):
+                    if mention.entity == "PERSON" and _says(mention.span.text, [t.lower_ for t in described]):
                         return mention.span
             # ("the Republican president": a party or country before the title need not be written in the name)
             for title in dict.fromkeys([_title_pattern(phrase, head), _title_pattern(phrase, head, entities=False)]):

@@ -239,10 +239,10 @@ def claim_source(noun: Token) -> list[Token]:
 
 def names_somebody(token: Token) -> bool:
     """A noun phrase that can be somebody: a name, an entity, or a role or institution noun."""
-    if token.ent_type_ in _NOT_SOMEBODY:
+    if token.ent_type_ in NOT_SOMEBODY:
         return False
     return is_somebody_itself(token) or any(c.dep_ in {"compound", "poss"} and c.pos_ == "PROPN" and
-                                            c.ent_type_ not in _NOT_SOMEBODY for c in token.children)
+                                            c.ent_type_ not in NOT_SOMEBODY for c in token.children)
 
 
 def is_somebody_itself(token: Token) -> bool:
@@ -253,7 +253,8 @@ def is_somebody_itself(token: Token) -> bool:
 
 
 # Entity types that are never somebody ("Monday's vote" is not named after anyone).
-_NOT_SOMEBODY = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
+# Entity types that are never somebody: dates, times, numbers, shares, amounts.
+NOT_SOMEBODY = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
 
 
 def negated(token: Token) -> bool:
